@@ -1,0 +1,167 @@
+"""The one exception tree of Trellis.
+
+Everything Trellis raises on purpose derives from :class:`TrellisError`, so a user can catch the
+framework's errors in one place.  Two branches matter most:
+
+* :class:`ConfigurationError` — a mistake in how the app is put together (a duplicate route, a
+  handler parameter nothing can fill).  It is raised at start-up, never turned into an HTTP 500.
+* :class:`HTTPException` — an error *answer* to a client.  Each has a status and a detail that is
+  safe to show; the app turns it into the error page (HTML or JSON).
+
+This module imports nothing from Trellis, so every layer may use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, NoReturn
+
+__all__ = [
+    "BadRequest",
+    "ConfigurationError",
+    "Forbidden",
+    "HTTPException",
+    "MethodNotAllowed",
+    "MissingDependency",
+    "NotFound",
+    "PayloadTooLarge",
+    "RequestHeaderFieldsTooLarge",
+    "TrellisError",
+    "URLBuildError",
+    "Unauthorized",
+    "UnprocessableEntity",
+    "abort",
+]
+
+
+class TrellisError(Exception):
+    """Root of every error Trellis raises on purpose."""
+
+
+class ConfigurationError(TrellisError):
+    """The app is put together wrongly; raised at start-up with a message that names the fix."""
+
+
+class URLBuildError(TrellisError, LookupError):
+    """``url_for`` was given an unknown route name or a value its converter refuses."""
+
+
+class MissingDependency(TrellisError, ImportError):
+    """An optional battery is used without its extra installed.
+
+    The message carries the ``pip install`` command that fixes it.
+    """
+
+    def __init__(self, feature: str, extra: str, package: str | None = None) -> None:
+        self.feature = feature
+        self.extra = extra
+        self.package = package
+        what = f" (needs {package})" if package else ""
+        super().__init__(
+            f"{feature} needs an optional dependency{what} that is not installed. "
+            f'Install it with: pip install "trellis[{extra}]"'
+        )
+
+
+class HTTPException(TrellisError):
+    """An error answer to the client: a status code and a detail that is safe to show.
+
+    ``detail`` may be a string or any JSON-serialisable value (the 422 answer carries a list of
+    errors).  ``headers`` are added to the error response (``Allow`` on 405, ``Retry-After`` ...).
+    """
+
+    status_code: int = 500
+
+    def __init__(
+        self,
+        status_code: int | None = None,
+        detail: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if status_code is not None:
+            self.status_code = status_code
+        if detail is None:
+            try:
+                detail = HTTPStatus(self.status_code).phrase
+            except ValueError:
+                detail = "Error"
+        self.detail = detail
+        self.headers: dict[str, str] = dict(headers) if headers else {}
+        super().__init__(self.status_code, detail)
+
+    def __str__(self) -> str:
+        return f"{self.status_code}: {self.detail}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code!r}, detail={self.detail!r})"
+
+
+class BadRequest(HTTPException):
+    """400: the client sent bytes that cannot be understood (bad encoding, malformed JSON ...)."""
+
+    status_code = 400
+
+
+class Unauthorized(HTTPException):
+    status_code = 401
+
+
+class Forbidden(HTTPException):
+    status_code = 403
+
+
+class NotFound(HTTPException):
+    status_code = 404
+
+
+class MethodNotAllowed(HTTPException):
+    """405; carries the ``Allow`` header listing the methods the path does answer."""
+
+    status_code = 405
+
+    def __init__(self, allowed: list[str] | tuple[str, ...], detail: Any = None) -> None:
+        self.allowed = tuple(allowed)
+        super().__init__(detail=detail, headers={"Allow": ", ".join(self.allowed)})
+
+
+class PayloadTooLarge(HTTPException):
+    """413: a body, upload, field count or part count went past a configured limit."""
+
+    status_code = 413
+
+
+class UnprocessableEntity(HTTPException):
+    """422: the request was well-formed but its values failed validation.
+
+    ``detail`` is a list of ``{"location", "field", "message"}`` dicts.
+    """
+
+    status_code = 422
+
+
+class RequestHeaderFieldsTooLarge(HTTPException):
+    status_code = 431
+
+
+def abort(status_code: int, detail: Any = None, headers: Mapping[str, str] | None = None) -> NoReturn:
+    """End the request now with an error answer, as Flask's ``abort`` does."""
+    cls = _BY_STATUS.get(status_code, HTTPException)
+    if cls is MethodNotAllowed:
+        allow = (headers or {}).get("Allow", "")
+        raise MethodNotAllowed([m.strip() for m in allow.split(",") if m.strip()], detail)
+    if cls is HTTPException:
+        raise HTTPException(status_code, detail, headers)
+    raise cls(detail=detail, headers=headers)
+
+
+_BY_STATUS: dict[int, type[HTTPException]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    405: MethodNotAllowed,
+    413: PayloadTooLarge,
+    422: UnprocessableEntity,
+    431: RequestHeaderFieldsTooLarge,
+}
