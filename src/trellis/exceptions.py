@@ -27,6 +27,7 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "RequestHeaderFieldsTooLarge",
+    "RequestValidationError",
     "TrellisError",
     "URLBuildError",
     "Unauthorized",
@@ -140,11 +141,21 @@ class UnprocessableEntity(HTTPException):
     status_code = 422
 
 
+class RequestValidationError(UnprocessableEntity):
+    """422 from handler-parameter validation; ``errors`` is the machine-readable list."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
+        super().__init__(detail="Validation failed")
+
+
 class RequestHeaderFieldsTooLarge(HTTPException):
     status_code = 431
 
 
-def abort(status_code: int, detail: Any = None, headers: Mapping[str, str] | None = None) -> NoReturn:
+def abort(
+    status_code: int, detail: Any = None, headers: Mapping[str, str] | None = None
+) -> NoReturn:
     """End the request now with an error answer, as Flask's ``abort`` does."""
     cls = _BY_STATUS.get(status_code, HTTPException)
     if cls is MethodNotAllowed:

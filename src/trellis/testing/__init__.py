@@ -1,0 +1,60 @@
+"""Testing Trellis apps: ``TestClient`` and the pytest plugin.
+
+The names are loaded on first use, so importing this package (pytest does, through the plugin)
+does not import httpx: a project that never touches the client runs pytest without it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trellis.http.websockets import WebSocketDisconnect
+    from trellis.testing.client import AsyncTestClient, TestClient
+    from trellis.testing.lifespan import LifespanFailed
+    from trellis.testing.websocket import (
+        AsyncWebSocketTestSession,
+        WebSocketDenied,
+        WebSocketTestSession,
+    )
+
+__all__ = [
+    "AsyncTestClient",
+    "AsyncWebSocketTestSession",
+    "LifespanFailed",
+    "TestClient",
+    "WebSocketDenied",
+    "WebSocketDisconnect",
+    "WebSocketTestSession",
+]
+
+_WHERE = {
+    "AsyncTestClient": "trellis.testing.client",
+    "TestClient": "trellis.testing.client",
+    "LifespanFailed": "trellis.testing.lifespan",
+    "AsyncWebSocketTestSession": "trellis.testing.websocket",
+    "WebSocketDenied": "trellis.testing.websocket",
+    "WebSocketTestSession": "trellis.testing.websocket",
+    "WebSocketDisconnect": "trellis.http.websockets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trellis.testing' has no attribute {name!r}")
+    if module == "trellis.testing.client":
+        try:
+            importlib.import_module("httpx")
+        except ImportError:
+            from trellis.exceptions import MissingDependency
+
+            raise MissingDependency("trellis.testing.TestClient", "testing", "httpx") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,50 @@
+"""Django as a single file, the way its docs build a minimal project: settings, urls, views.
+
+`application` is the WSGI entry point, `asgi_application` the ASGI one (views stay sync, so Django
+runs them through asgiref's thread pool, as a real project with sync views would).
+"""
+
+import django
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.urls import path
+
+from common import FILLERS, HELLO
+
+settings.configure(
+    DEBUG=False,
+    SECRET_KEY="bench-only-not-secret",
+    ALLOWED_HOSTS=["*"],
+    ROOT_URLCONF=__name__,
+    MIDDLEWARE=[],
+    INSTALLED_APPS=[],
+    DATABASES={},
+    USE_TZ=True,
+)
+django.setup()
+
+
+def plaintext(request):
+    return HttpResponse(HELLO, content_type="text/plain; charset=utf-8")
+
+
+def json(request):
+    return JsonResponse({"message": HELLO})
+
+
+def item(request, id):
+    return JsonResponse({"id": id})
+
+
+urlpatterns = [path(f"filler{i}/<int:id>", item, name=f"filler{i}") for i in FILLERS]
+urlpatterns += [
+    path("plaintext", plaintext),
+    path("json", json),
+    path("items/<int:id>", item),
+]
+
+from django.core.asgi import get_asgi_application  # noqa: E402  (after settings, as Django requires)
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+application = get_wsgi_application()
+asgi_application = get_asgi_application()

@@ -1,0 +1,1 @@
+"""The pieces of the benchmark harness: servers, load and checks, the report."""

@@ -1,0 +1,197 @@
+"""Correctness checks, wrk runs pinned to core 1, and CPU time from /proc/stat around them."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HELLO = "Hello, World!"
+
+
+@dataclass(frozen=True)
+class Test:
+    name: str
+    title: str
+    path: str
+    routes: int  # how many path-parameter routes the server's app registers
+    media_type: str
+    text: str | None = None  # exact body for text answers
+    json: object = None  # decoded body for JSON answers (compared as data, not bytes)
+
+
+TESTS: dict[str, Test] = {
+    test.name: test
+    for test in (
+        Test("plaintext", "plaintext", "/plaintext", 10, "text/plain", text=HELLO),
+        Test("json", "JSON", "/json", 10, "application/json", json={"message": HELLO}),
+        Test("param10", "/items/<id> of 10", "/items/42", 10, "application/json", json={"id": 42}),
+        Test(
+            "param1000", "/items/<id> of 1000", "/items/42", 1000, "application/json", json={"id": 42}
+        ),
+    )
+}
+
+
+def fetch(port: int, path: str) -> tuple[int, str, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.getheader("content-type") or "", response.read()
+    finally:
+        conn.close()
+
+
+def check(port: int, test: Test) -> str | None:
+    """None when the endpoint answers exactly as specified, else what was wrong."""
+    try:
+        status, content_type, body = fetch(port, test.path)
+    except OSError as exc:
+        return f"GET {test.path}: {exc}"
+    if status != 200:
+        return f"GET {test.path}: status {status}"
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type != test.media_type:
+        return f"GET {test.path}: content-type {content_type!r}, expected {test.media_type}"
+    if test.text is not None and body != test.text.encode():
+        return f"GET {test.path}: body {body[:80]!r}"
+    if test.json is not None:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return f"GET {test.path}: body is not JSON: {body[:80]!r}"
+        if data != test.json or type(data) is not type(test.json):
+            return f"GET {test.path}: JSON {data!r}, expected {test.json!r}"
+    return None
+
+
+def check_routes(port: int, routes: int) -> str | None:
+    """Prove the app really registered its fillers: the last one must answer like /items/<id>."""
+    if routes < 2:
+        return None
+    path = f"/filler{routes - 2}/7"
+    try:
+        status, _, body = fetch(port, path)
+    except OSError as exc:
+        return f"GET {path}: {exc}"
+    if status != 200 or json.loads(body or b"null") != {"id": 7}:
+        return f"GET {path}: status {status}, body {body[:80]!r} (fillers missing?)"
+    return None
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    busy: dict[str, int]
+    steal: dict[str, int]
+    total: dict[str, int]
+
+
+def cpu_sample() -> CpuSample:
+    busy, steal, total = {}, {}, {}
+    for line in Path("/proc/stat").read_text().splitlines():
+        if not re.match(r"cpu\d+ ", line):
+            continue
+        name, *fields = line.split()
+        user, nice, system, idle, iowait, irq, softirq, st = (int(x) for x in fields[:8])
+        busy[name] = user + nice + system + irq + softirq
+        steal[name] = st
+        total[name] = sum(int(x) for x in fields[:8])
+    return CpuSample(busy, steal, total)
+
+
+def cpu_percent(before: CpuSample, after: CpuSample, core: str) -> tuple[float, float]:
+    """(busy %, stolen %) of one core between two samples."""
+    total = after.total[core] - before.total[core]
+    if total <= 0:
+        return 0.0, 0.0
+    busy = after.busy[core] - before.busy[core]
+    steal = after.steal[core] - before.steal[core]
+    return 100.0 * busy / total, 100.0 * steal / total
+
+
+@dataclass
+class WrkResult:
+    rps: float
+    requests: int
+    p50_ms: float | None
+    p99_ms: float | None
+    non_2xx: int
+    socket_errors: int
+    server_cpu: float = 0.0
+    server_steal: float = 0.0
+    client_cpu: float = 0.0
+    raw: str = field(default="", repr=False)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _latency(text: str, pct: str) -> float | None:
+    match = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
+    return float(match.group(1)) * _UNITS[match.group(2)] if match else None
+
+
+def parse_wrk(text: str) -> WrkResult:
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
+    if rps is None:
+        raise ValueError(f"unreadable wrk output:\n{text}")
+    requests = re.search(r"^\s+(\d+) requests in", text, re.M)
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    return WrkResult(
+        rps=float(rps.group(1)),
+        requests=int(requests.group(1)) if requests else 0,
+        p50_ms=_latency(text, "50"),
+        p99_ms=_latency(text, "99"),
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=sum(int(x) for x in sock.groups()) if sock else 0,
+        raw=text,
+    )
+
+
+WARMUP_LUA = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+def wrk(
+    port: int, path: str, seconds: float, connections: int, script: str | None = None
+) -> WrkResult:
+    """Run wrk on core 1 and measure both cores while it runs."""
+    command = [
+        *("taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s"),
+        "--latency",
+        f"http://127.0.0.1:{port}{path}",
+    ]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        if script:
+            lua.write(script)
+            lua.flush()
+            command += ["-s", lua.name]
+        before = cpu_sample()
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=seconds + 60, check=False
+        )
+        after = cpu_sample()
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+    result = parse_wrk(done.stdout)
+    result.server_cpu, result.server_steal = cpu_percent(before, after, "cpu0")
+    result.client_cpu, _ = cpu_percent(before, after, "cpu1")
+    return result
+
+
+def warm_up(port: int, paths: list[str], seconds: float, connections: int) -> WrkResult:
+    """Load every path this server will be measured on, round-robin, then throw the figures away."""
+    script = WARMUP_LUA % ", ".join(f'"{p}"' for p in paths)
+    return wrk(port, paths[0], seconds, connections, script=script)

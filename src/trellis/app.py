@@ -1,0 +1,201 @@
+"""The App: an ASGI callable made of a router, handler plans, hooks, error handlers and middleware.
+
+Everything that can be decided before the first request is decided in :meth:`App.startup_freeze`
+(called on ASGI lifespan start-up, or on the first request when a server sends no lifespan): the
+routes are flattened and compiled into the router's dict and trie, each handler's signature becomes a
+plan, hooks and error handlers are collected per route, and the middleware stack is built.  The
+per-request path then does a dict (or trie) lookup, calls the plan and sends the response; it does not
+grow with the number of routes or with features that are not used.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from trellis.concurrency import configure_thread_pool
+from trellis.conf import Settings
+from trellis.dispatch import Dispatcher
+from trellis.exceptions import ConfigurationError
+from trellis.http.datastructures import State
+from trellis.middleware import ASGIApp, Middleware
+from trellis.results import ResponseConverter
+from trellis.routing import RouteCollector, Router
+
+if TYPE_CHECKING:
+    from trellis.routing import ResolvedRoute
+    from trellis.wsgi import WSGIAdapter
+
+__all__ = ["App"]
+
+T = TypeVar("T")
+logger = logging.getLogger("trellis")
+
+
+class App(RouteCollector):
+    """A Trellis application.
+
+    ``App(__name__)`` finds ``templates/`` and ``static/`` beside the calling module, as Flask does;
+    without an import name, in the current directory.
+    """
+
+    def __init__(
+        self,
+        import_name: str | None = None,
+        *,
+        settings: Settings | None = None,
+        routes: Sequence[Any] | None = None,
+        middleware: Sequence[Middleware] | None = None,
+        debug: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.import_name = import_name
+        self.root_path = _root_path_of(import_name)
+        self.settings = settings if settings is not None else Settings()
+        if debug is not None:
+            self.settings.debug = debug
+        self.middleware: list[Middleware] = list(middleware or ())
+        self.state = State()
+        #: Installed batteries, in order.
+        self.batteries: list[Any] = []
+        #: Free space for batteries to keep their per-app objects (Flask's ``app.extensions``).
+        self.extensions: dict[str, Any] = {}
+        self.providers: dict[Any, Callable[..., Any]] = {}
+        self.response_converters: dict[type, ResponseConverter] = {}
+        self._dispatcher: Dispatcher | None = None
+        self._asgi: ASGIApp | None = None
+        self._wsgi: WSGIAdapter | None = None
+        self._router: Router[Any] | None = None
+        if routes:
+            self.add_routes(routes)
+
+    # --- configuration and extension points ------------------------------------------------
+
+    @property
+    def debug(self) -> bool:
+        return bool(self.settings.debug)
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self.settings.debug = value
+
+    @property
+    def started(self) -> bool:
+        return self._dispatcher is not None
+
+    def install(self, battery: T) -> T:
+        """Install a battery: it adds routes, middleware, providers and hooks through this App.
+
+        A battery is any object with an ``install(app)`` method; it is returned for chaining.
+        """
+        self._check_not_started("install a battery")
+        install = getattr(battery, "install", None)
+        if not callable(install):
+            raise ConfigurationError(f"{battery!r} is not a battery: it has no install(app) method")
+        install(self)
+        self.batteries.append(battery)
+        return battery
+
+    def provide(self, annotation: Any, factory: Callable[..., Any]) -> None:
+        """Fill every parameter annotated ``annotation`` by calling ``factory``.
+
+        The factory is filled by the same rules as a handler (it may ask for the request, other
+        provided types or ``Depends``), runs once per request, and may be a generator whose code
+        after ``yield`` runs when the response has been sent.
+        """
+        self._check_not_started("add a provider")
+        self.providers[annotation] = factory
+
+    def add_middleware(self, cls: Callable[..., ASGIApp], *args: Any, **kwargs: Any) -> None:
+        """Add a middleware inside those already declared (the first declared is outermost)."""
+        self._check_not_started("add middleware")
+        self.middleware.append(Middleware(cls, *args, **kwargs))
+
+    def add_response_converter(self, cls: type, converter: ResponseConverter) -> None:
+        """Teach the app to turn handler return values of type ``cls`` into responses."""
+        self.response_converters[cls] = converter
+
+    def _check_not_started(self, what: str) -> None:
+        if self._dispatcher is not None:
+            raise ConfigurationError(
+                f"Cannot {what} after the app has started serving; do it while setting the app up"
+            )
+
+    # --- start-up ---------------------------------------------------------------------------
+
+    def startup_freeze(self) -> Dispatcher:
+        """Compile routes, plans and the middleware stack; idempotent."""
+        dispatcher = self._dispatcher
+        if dispatcher is not None:
+            return dispatcher
+        configure_thread_pool(self.settings.thread_pool_size)
+        router: Router[Any] = Router(self.all_converters())
+        dispatcher = Dispatcher(self, router)
+        for route in self.iter_routes():
+            dispatcher.add_route(route)
+        router.freeze()
+        self._router = router
+        self.freeze()
+        asgi: ASGIApp = dispatcher
+        for middleware in reversed(self.middleware):
+            asgi = middleware.wrap(asgi)
+        if self.middleware:
+            asgi = dispatcher.guard(asgi)
+        self._asgi = asgi
+        self._dispatcher = dispatcher
+        return dispatcher
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        asgi = self._asgi
+        if asgi is None:
+            self.startup_freeze()
+            asgi = self._asgi
+            assert asgi is not None
+        await asgi(scope, receive, send)
+
+    # --- URLs and introspection -------------------------------------------------------------
+
+    def url_for(self, name: str, /, **params: Any) -> str:
+        """The URL path of the route called ``name``; extra params become the query string."""
+        self.startup_freeze()
+        assert self._router is not None
+        return self._router.url_for(name, **params)
+
+    @property
+    def wsgi(self) -> WSGIAdapter:
+        """This app as a WSGI callable, for WSGI servers (gunicorn sync, mod_wsgi, App Engine)."""
+        if self._wsgi is None:
+            from trellis.wsgi import WSGIAdapter
+
+            self._wsgi = WSGIAdapter(self)
+        return self._wsgi
+
+    def routes(self) -> list[ResolvedRoute]:
+        """Every route, flattened through the blueprints (what ``trellis routes`` lists)."""
+        return list(self.iter_routes())
+
+    def __repr__(self) -> str:
+        return f"<App {self.import_name or '__main__'!r}>"
+
+
+def _root_path_of(import_name: str | None) -> Path:
+    """The folder of the module named ``import_name`` (where templates/ and static/ live)."""
+    if import_name is None:
+        return Path.cwd()
+    import sys
+
+    module = sys.modules.get(import_name)
+    file = getattr(module, "__file__", None)
+    if file:
+        return Path(file).resolve().parent
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(import_name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin not in (None, "built-in", "frozen"):
+        return Path(str(spec.origin)).resolve().parent
+    return Path.cwd()

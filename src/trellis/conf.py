@@ -1,0 +1,78 @@
+"""Typed settings, read from ``TRELLIS_*`` environment variables and a ``.env`` file.
+
+``App()`` with no ``settings=`` builds one :class:`Settings` when it is created (never at import time),
+so a one-file app needs no configuration and a deployed one is configured by its environment alone.
+Batteries read their own options from the same object; a project extends it by subclassing.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from trellis.http.limits import Limits
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Every setting the core reads.  Each can be set as ``TRELLIS_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRELLIS_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_assignment=True,
+    )
+
+    #: Debug mode: tracebacks on the error page, autoreload.  Never on in production.
+    debug: bool = False
+    #: Key for everything that signs (sessions, CSRF, signed URLs).  Required outside debug by
+    #: the batteries that sign.
+    secret_key: SecretStr | None = None
+    #: Older keys still accepted when verifying signatures, so keys can be rotated.
+    secret_key_fallbacks: list[SecretStr] = Field(default_factory=list)
+    #: Host names this site answers to (enforced by the security battery outside debug).
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1", "[::1]"])
+
+    #: Worker threads that run plain ``def`` handlers, hooks and dependencies.
+    thread_pool_size: int = Field(default=40, ge=1, le=10_000)
+
+    #: Largest request body read as a whole (JSON, url-encoded forms), in bytes.
+    max_body_size: int = Field(default=16 * 1024 * 1024, ge=0)
+    #: Largest multipart body (files included), in bytes.
+    max_upload_size: int = Field(default=100 * 1024 * 1024, ge=0)
+    #: Most non-file fields in one form.
+    max_form_fields: int = Field(default=1000, ge=0)
+    #: Most parts (fields and files) in one multipart body.
+    max_form_parts: int = Field(default=1000, ge=0)
+    #: Most files in one multipart body.
+    max_files: int = Field(default=100, ge=0)
+    #: Largest single non-file form value, in bytes.
+    max_field_size: int = Field(default=1024 * 1024, ge=0)
+    #: Uploads larger than this spool from memory to a temporary file, in bytes.
+    spool_max_size: int = Field(default=1024 * 1024, ge=0)
+    #: Most request header lines (431 past it).
+    max_header_count: int = Field(default=100, ge=1)
+    #: Largest total size of request header names and values, in bytes (431 past it).
+    max_header_size: int = Field(default=64 * 1024, ge=1)
+
+    #: Header that carries the request id, kept from the client when present and valid.
+    request_id_header: str = "X-Request-ID"
+    #: Keep a well-formed request id sent by the client (or a proxy) instead of making a new one.
+    trust_request_id: bool = True
+
+    def limits(self) -> Limits:
+        """The request limits as the HTTP toolkit takes them."""
+        return Limits(
+            max_body_size=self.max_body_size,
+            max_upload_size=self.max_upload_size,
+            max_form_fields=self.max_form_fields,
+            max_form_parts=self.max_form_parts,
+            max_files=self.max_files,
+            max_field_size=self.max_field_size,
+            spool_max_size=self.spool_max_size,
+            max_header_count=self.max_header_count,
+            max_header_size=self.max_header_size,
+        )

@@ -1,0 +1,554 @@
+"""The per-request path: find the endpoint, run hooks and the handler, answer errors.
+
+A :class:`Dispatcher` is built once by :meth:`App.startup_freeze`; it is the innermost ASGI app.
+The hot path for a plain route is a dict lookup, one call, one conversion and two ``send`` calls;
+hooks, dependencies, error handlers and the request object cost nothing where they are not used.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import logging
+import os
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from trellis.exceptions import (
+    ConfigurationError,
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestHeaderFieldsTooLarge,
+)
+from trellis.handlers import CallContext, CallPlan, build_plan, describe
+from trellis.http.responses import RedirectResponse, Response
+from trellis.http.websockets import WebSocket, WebSocketDisconnect
+from trellis.middleware import ASGIApp
+from trellis.middleware.errors import error_response
+from trellis.results import convert
+from trellis.routing import View
+
+if TYPE_CHECKING:
+    from trellis.app import App
+    from trellis.routing import ResolvedRoute, Router
+
+__all__ = ["Dispatcher", "Endpoint"]
+
+logger = logging.getLogger("trellis.request")
+_EMPTY: dict[str, Any] = {}
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:/+=-]{1,200}")
+_AFTER_EXTRAS = {"response": Response}
+
+
+class Endpoint:
+    """One (route, method): the handler's plan plus the hooks and error handlers that apply."""
+
+    __slots__ = ("after", "before", "fast", "name", "plan", "scopes", "view", "view_plans")
+
+    def __init__(
+        self,
+        plan: CallPlan,
+        name: str,
+        scopes: tuple[Any, ...],
+        before: tuple[CallPlan, ...],
+        after: tuple[CallPlan, ...],
+        view: type | None,
+        view_plans: dict[str, CallPlan] | None,
+    ) -> None:
+        self.plan = plan
+        self.name = name
+        self.scopes = scopes
+        self.before = before
+        self.after = after
+        self.view = view
+        self.view_plans = view_plans
+        # An async handler with no parameters, hooks or view: called directly, no context object.
+        self.fast = (
+            plan.func
+            if (
+                plan.is_async
+                and not plan.params
+                and not plan.is_generator
+                and not before
+                and not after
+                and view is None
+            )
+            else None
+        )
+
+
+class Dispatcher:
+    """The innermost ASGI app of an App; made by ``App.startup_freeze``."""
+
+    def __init__(self, app: App, router: Router[Any]) -> None:
+        self.app = app
+        self.router = router
+        settings = app.settings
+        self.debug = bool(settings.debug)
+        self.limits = settings.limits()
+        self.max_header_count = settings.max_header_count
+        self.max_header_size = settings.max_header_size
+        self.request_id_header = settings.request_id_header.lower().encode("latin-1")
+        self.trust_request_id = settings.trust_request_id
+        self.converters = app.response_converters
+        self._prefix = os.urandom(4).hex()
+        self._counter = itertools.count(1)
+        self._error_plans: dict[Any, CallPlan] = {}
+        self._app_scopes: tuple[Any, ...] = (app,)
+        self._app_after = tuple(
+            reversed(self._hook_plans((app,), "after_request_hooks", _AFTER_EXTRAS, frozenset()))
+        )
+
+    # --- building ---------------------------------------------------------------------------
+
+    def add_route(self, route: ResolvedRoute) -> None:
+        params = _pattern_params(route.path)
+        handler = route.handler
+        before = tuple(self._hook_plans(route.scopes, "before_request_hooks", {}, params))
+        after = tuple(
+            reversed(self._hook_plans(route.scopes, "after_request_hooks", _AFTER_EXTRAS, params))
+        )
+        if isinstance(handler, type) and issubclass(handler, View):
+            plans: dict[str, CallPlan] = {}
+            for method in route.methods:
+                func = getattr(handler, method.lower(), None)
+                if func is None:
+                    raise ConfigurationError(
+                        f"{describe(handler)} has no {method.lower()}() method for {route.path}"
+                    )
+                first = next(iter(inspect.signature(func).parameters), "self")
+                plan = build_plan(
+                    func,
+                    path_params=params,
+                    providers=self.app.providers,
+                    extras={first: None},
+                    owner=f"{describe(handler)}.{method.lower()}",
+                )
+                plans[method] = plan
+            some_plan = next(iter(plans.values()))
+            endpoint = Endpoint(some_plan, route.name, route.scopes, before, after, handler, plans)
+        else:
+            plan = build_plan(handler, path_params=params, providers=self.app.providers)
+            endpoint = Endpoint(plan, route.name, route.scopes, before, after, None, None)
+        self.router.add(
+            route.path,
+            ["WEBSOCKET"] if route.websocket else route.methods,
+            endpoint,
+            route.name,
+            websocket=route.websocket,
+        )
+
+    def _hook_plans(
+        self, scopes: tuple[Any, ...], attr: str, extras: dict[str, Any], params: frozenset[str]
+    ) -> list[CallPlan]:
+        plans = []
+        for scope in scopes:
+            for hook in getattr(scope, attr, ()):
+                plans.append(
+                    build_plan(
+                        hook, path_params=params, providers=self.app.providers, extras=extras
+                    )
+                )
+        return plans
+
+    # --- ASGI -------------------------------------------------------------------------------
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self.http(scope, receive, send)
+        elif kind == "websocket":
+            await self.websocket(scope, receive, send)
+        elif kind == "lifespan":
+            await self.lifespan(scope, receive, send)
+
+    async def http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        request_id: bytes | None = None
+        headers = scope["headers"]
+        if len(headers) > self.max_header_count:
+            return await self._early_error(
+                scope, receive, send, RequestHeaderFieldsTooLarge(detail="Too many request headers")
+            )
+        size = 0
+        rid_name = self.request_id_header
+        for name, value in headers:
+            size += len(name) + len(value)
+            if name == rid_name:
+                request_id = value
+        if size > self.max_header_size:
+            return await self._early_error(
+                scope,
+                receive,
+                send,
+                RequestHeaderFieldsTooLarge(detail="Request headers too large"),
+            )
+        if request_id is None or not self.trust_request_id or not _REQUEST_ID.fullmatch(request_id):
+            request_id = b"%s-%x" % (self._prefix.encode(), next(self._counter))
+        scope["trellis.request_id"] = request_id
+        scope["app"] = self.app
+
+        found = self.router.lookup(scope["path"])
+        if found is None:
+            return await self._no_route(scope, receive, send, request_id)
+        table, params = found
+        scope["path_params"] = params
+        endpoint = table.get(scope["method"])
+        if endpoint is None:
+            return await self._no_method(scope, receive, send, request_id, table, params)
+        fast = endpoint.fast
+        if fast is not None:
+            try:
+                value = await fast()
+                response = (
+                    value
+                    if isinstance(value, Response)
+                    else await convert(value, None, self.converters)
+                )
+            except Exception as exc:
+                ctx = CallContext(scope, receive, params, self.limits)
+                return await self._fail(
+                    scope, receive, send, ctx, endpoint.scopes, exc, request_id, endpoint.after
+                )
+            response.raw_headers.append((b"x-request-id", request_id))
+            await response(scope, receive, send)
+            return None
+        ctx = CallContext(scope, receive, params, self.limits)
+        try:
+            response = await self._run(endpoint, ctx)
+        except Exception as exc:
+            return await self._fail(
+                scope, receive, send, ctx, endpoint.scopes, exc, request_id, endpoint.after
+            )
+        response.raw_headers.append((b"x-request-id", request_id))
+        try:
+            await response(scope, receive, send)
+        finally:
+            await self._cleanup(ctx, None)
+        return None
+
+    async def _run(self, endpoint: Endpoint, ctx: CallContext) -> Response:
+        value: Any = None
+        for hook in endpoint.before:
+            value = await hook.call(ctx)
+            if value is not None:
+                break
+        if value is None:
+            plan = endpoint.plan
+            if endpoint.view is not None:
+                assert endpoint.view_plans is not None
+                method = ctx.scope["method"]
+                plan = endpoint.view_plans.get(method) or endpoint.view_plans["GET"]
+                ctx.extras = {plan.params[0].key: endpoint.view()}
+            value = await plan.call(ctx)
+        response = (
+            value
+            if isinstance(value, Response)
+            else await convert(value, ctx.request_if_made, self.converters)
+        )
+        return await self._after(endpoint.after, ctx, response)
+
+    async def _after(
+        self, hooks: tuple[CallPlan, ...], ctx: CallContext, response: Response
+    ) -> Response:
+        for hook in hooks:
+            ctx.extras = {"response": response}
+            replaced = await hook.call(ctx)
+            if replaced is not None:
+                response = (
+                    replaced
+                    if isinstance(replaced, Response)
+                    else await convert(replaced, ctx.request_if_made, self.converters)
+                )
+        return response
+
+    async def _cleanup(self, ctx: CallContext, exc: BaseException | None) -> None:
+        try:
+            await ctx.aclose(exc)
+        finally:
+            request = ctx.request_if_made
+            close = getattr(request, "close", None)
+            if close is not None and not isinstance(request, WebSocket):
+                await close()
+
+    # --- errors -----------------------------------------------------------------------------
+
+    async def _no_route(
+        self, scope: dict[str, Any], receive: Any, send: Any, request_id: bytes
+    ) -> None:
+        target = self.router.redirect_for(scope["path"])
+        if target is not None:
+            query = scope.get("query_string", b"")
+            location = scope.get("root_path", "") + target
+            if query:
+                location += "?" + query.decode("latin-1")
+            response = RedirectResponse(location, status_code=308)
+            response.raw_headers.append((b"x-request-id", request_id))
+            await response(scope, receive, send)
+            return
+        ctx = CallContext(scope, receive, _EMPTY, self.limits)
+        await self._fail(scope, receive, send, ctx, self._app_scopes, NotFound(), request_id)
+
+    async def _no_method(
+        self,
+        scope: dict[str, Any],
+        receive: Any,
+        send: Any,
+        request_id: bytes,
+        table: Mapping[str, Endpoint],
+        params: dict[str, Any],
+    ) -> None:
+        method = scope["method"]
+        if method == "HEAD" and "GET" in table:
+            endpoint = table["GET"]
+            ctx = CallContext(scope, receive, params, self.limits)
+            try:
+                response = await self._run(endpoint, ctx)
+            except Exception as exc:
+                await self._fail(
+                    scope, receive, send, ctx, endpoint.scopes, exc, request_id, endpoint.after
+                )
+                return
+            response.raw_headers.append((b"x-request-id", request_id))
+            try:
+                await response(scope, receive, send)
+            finally:
+                await self._cleanup(ctx, None)
+            return
+        allowed = set(table)
+        if "GET" in allowed:
+            allowed.add("HEAD")
+        allowed.add("OPTIONS")
+        allow = ", ".join(sorted(allowed))
+        if method == "OPTIONS":
+            response = Response(status_code=204, headers={"Allow": allow})
+            response.raw_headers.append((b"x-request-id", request_id))
+            await response(scope, receive, send)
+            return
+        ctx = CallContext(scope, receive, _EMPTY, self.limits)
+        scopes = next(iter(table.values())).scopes
+        exc = MethodNotAllowed(sorted(allowed))
+        await self._fail(scope, receive, send, ctx, scopes, exc, request_id)
+
+    async def _early_error(
+        self, scope: dict[str, Any], receive: Any, send: Any, exc: HTTPException
+    ) -> None:
+        request_id = b"%s-%x" % (self._prefix.encode(), next(self._counter))
+        scope["trellis.request_id"] = request_id
+        response = error_response(exc, (), request_id.decode())
+        response.raw_headers.append((b"x-request-id", request_id))
+        await response(scope, receive, send)
+
+    async def _fail(
+        self,
+        scope: dict[str, Any],
+        receive: Any,
+        send: Any,
+        ctx: CallContext,
+        scopes: tuple[Any, ...],
+        exc: Exception,
+        request_id: bytes,
+        after: tuple[CallPlan, ...] | None = None,
+    ) -> None:
+        """Answer an exception: a registered error handler, the error page, or the 500 page.
+
+        After-request hooks see handled errors (4xx pages, error-handler answers), not a 500
+        from an unhandled exception.
+        """
+        unhandled: Exception | None = None
+        try:
+            response = await self._handle_exception(ctx, scopes, exc, request_id)
+            hooks = self._app_after if after is None else after
+            if hooks:
+                response = await self._after(hooks, ctx, response)
+        except Exception as error:
+            unhandled = error
+            response = self._server_error(scope, error, request_id)
+        response.raw_headers.append((b"x-request-id", request_id))
+        try:
+            await response(scope, receive, send)
+        finally:
+            await self._cleanup(ctx, exc)
+        if unhandled is not None and scope.get("trellis.raise_server_exceptions"):
+            raise unhandled
+
+    async def _handle_exception(
+        self, ctx: CallContext, scopes: tuple[Any, ...], exc: Exception, request_id: bytes
+    ) -> Response:
+        handler = self._find_error_handler(scopes, exc)
+        if handler is not None:
+            ctx.extras = {"exc": exc}
+            value = await handler.call(ctx)
+            response = (
+                value
+                if isinstance(value, Response)
+                else await convert(value, ctx.request_if_made, self.converters)
+            )
+            if (
+                isinstance(exc, HTTPException)
+                and response.status_code == 200
+                and not isinstance(value, Response | tuple)
+            ):
+                response.status_code = exc.status_code
+            return response
+        if isinstance(exc, HTTPException):
+            return error_response(exc, ctx.scope["headers"], request_id.decode())
+        raise exc
+
+    def _find_error_handler(self, scopes: tuple[Any, ...], exc: Exception) -> CallPlan | None:
+        """Innermost scope first; within a scope, the status code, then the class's MRO."""
+        for scope in reversed(scopes):
+            handlers = getattr(scope, "error_handlers", None)
+            if not handlers:
+                continue
+            keys: list[Any] = []
+            if isinstance(exc, HTTPException):
+                keys.append(exc.status_code)
+            keys.extend(type(exc).__mro__)
+            for key in keys:
+                func = handlers.get(key)
+                if func is not None:
+                    return self._error_plan(func)
+        return None
+
+    def _error_plan(self, func: Any) -> CallPlan:
+        plan = self._error_plans.get(func)
+        if plan is None:
+            extras: dict[str, Any] = {"exc": BaseException}
+            params = list(inspect.signature(func).parameters.values())
+            if len(params) >= 2 and params[1].annotation is inspect.Parameter.empty:
+                extras[params[1].name] = None
+            plan = build_plan(func, providers=self.app.providers, extras=extras)
+            for param in plan.params:
+                if param.source == "extra":
+                    param.key = "exc"
+            self._error_plans[func] = plan
+        return plan
+
+    def _server_error(
+        self, scope: dict[str, Any], exc: BaseException, request_id: bytes
+    ) -> Response:
+        rid = request_id.decode()
+        logger.error(
+            "500 Internal Server Error on %s %s (request id %s)",
+            scope.get("method"),
+            scope.get("path"),
+            rid,
+            exc_info=exc,
+        )
+        if self.debug:
+            from trellis.middleware.debug import debug_response
+
+            return debug_response(exc, scope, rid)
+        return error_response(HTTPException(500), scope.get("headers", ()), rid)
+
+    def guard(self, app: ASGIApp) -> ASGIApp:
+        """Wrap the middleware stack so an exception escaping a middleware still gets a 500 page."""
+        dispatcher = self
+
+        async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            started = False
+
+            async def tracking_send(message: dict[str, Any]) -> None:
+                nonlocal started
+                if message["type"] == "http.response.start":
+                    started = True
+                await send(message)
+
+            try:
+                await app(scope, receive, tracking_send)
+            except Exception as exc:
+                rid = scope.get("trellis.request_id") or b"%s-%x" % (
+                    dispatcher._prefix.encode(),
+                    next(dispatcher._counter),
+                )
+                if not started:
+                    response = dispatcher._server_error(scope, exc, rid)
+                    response.raw_headers.append((b"x-request-id", rid))
+                    await response(scope, receive, send)
+                else:
+                    dispatcher._server_error(scope, exc, rid)
+                if scope.get("trellis.raise_server_exceptions") or started:
+                    raise
+
+        return guarded
+
+    # --- websockets and lifespan ------------------------------------------------------------
+
+    async def websocket(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        found = self.router.lookup(scope["path"], websocket=True)
+        if found is None:
+            await send(
+                {"type": "websocket.close", "code": 1008, "reason": "No such websocket route"}
+            )
+            return
+        table, params = found
+        endpoint: Endpoint = next(iter(table.values()))
+        websocket = WebSocket(scope, receive, send)
+        ctx = CallContext(scope, receive, params, self.limits, request=websocket)
+        error: BaseException | None = None
+        try:
+            await endpoint.plan.call(ctx)
+        except WebSocketDisconnect:
+            pass
+        except Exception as exc:
+            error = exc
+            logger.error("Unhandled exception in websocket %s", scope.get("path"), exc_info=exc)
+            await websocket.close(1011, "Internal error")
+            if scope.get("trellis.raise_server_exceptions"):
+                raise
+        finally:
+            await ctx.aclose(error)
+
+    async def lifespan(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        message = await receive()
+        assert message["type"] == "lifespan.startup"
+        try:
+            for func in self._lifespan_funcs("startup_hooks"):
+                await _call_hook(func)
+        except BaseException as exc:
+            logger.exception("Application start-up failed")
+            await send(
+                {"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"}
+            )
+            return
+        await send({"type": "lifespan.startup.complete"})
+        message = await receive()
+        try:
+            for func in reversed(self._lifespan_funcs("shutdown_hooks")):
+                await _call_hook(func)
+        except BaseException as exc:
+            logger.exception("Application shutdown failed")
+            await send(
+                {"type": "lifespan.shutdown.failed", "message": f"{type(exc).__name__}: {exc}"}
+            )
+            return
+        await send({"type": "lifespan.shutdown.complete"})
+
+    def _lifespan_funcs(self, attr: str) -> list[Any]:
+        funcs: list[Any] = []
+        for collector in self.app.iter_collectors():
+            funcs.extend(getattr(collector, attr))
+        return funcs
+
+
+async def _call_hook(func: Any) -> None:
+    from trellis.concurrency import run_sync
+
+    if inspect.iscoroutinefunction(func):
+        await func()
+    else:
+        result = await run_sync(func)
+        if inspect.isawaitable(result):
+            await result
+
+
+def _pattern_params(pattern: str) -> frozenset[str]:
+    names = set()
+    for match in re.finditer(r"<(?:[^:<>]+:)?([^<>:]+)>", pattern):
+        names.add(match.group(1).strip())
+    return frozenset(names)
