@@ -166,14 +166,21 @@ def run_unit(unit: Unit, args: argparse.Namespace, results: Results, logdir: Pat
             if args.warmup:
                 load.warm_up(srv.port, [TESTS[t].path for t in pending], args.warmup, args.connections)
             for t in pending:
-                res = load.wrk(srv.port, TESTS[t].path, args.duration, args.connections)
+                res = load.wrk(
+                    srv.port,
+                    TESTS[t].path,
+                    args.duration,
+                    args.connections,
+                    server_cpu_s=srv.cpu_seconds,
+                )
                 results.runs[(unit.app, unit.server, t)].append(res)
                 errors = f", {res.non_2xx} non-2xx, {res.socket_errors} socket errors" if (
                     res.non_2xx or res.socket_errors
                 ) else ""
                 log(
                     f"  {unit.server:<12} {unit.app:<9} {t:<9} {res.rps:>10,.0f} req/s"
-                    f"  core0 {res.server_cpu:3.0f}%  wrk {res.client_cpu:3.0f}%{errors}"
+                    f"  server {res.server_cpu:3.0f}%  core0 {res.core0_busy:3.0f}%"
+                    f"  wrk {res.client_cpu:3.0f}%{errors}"
                 )
             results.rss[(unit.app, unit.server, unit.routes)].append(srv.worker_rss_kib())
     except (ServerError, RuntimeError, ValueError) as exc:

@@ -98,9 +98,9 @@ def test_return_values_become_responses() -> None:
     assert c.get("/list").json() == [1, 2]
     assert c.get("/model").json() == {"id": 1, "name": "ada"}
     assert c.get("/dc").json() == {"a": 1, "b": "x"}
-    none = c.get("/none")
-    assert (none.status_code, none.content) == (204, b"")
-    assert "content-length" not in none.headers
+    no_content = c.get("/none")
+    assert (no_content.status_code, no_content.content) == (204, b"")
+    assert "content-length" not in no_content.headers
     t = c.get("/tuple")
     assert (t.status_code, t.json(), t.headers["x-extra"]) == (201, {"created": True}, "1")
     assert c.get("/tuple204").status_code == 204
@@ -294,7 +294,11 @@ def test_before_and_after_request_hooks() -> None:
     assert (r.text, r.headers["x-stamp"]) == ("ok", "yes")
     assert order == ["before", "handler", "after"]
     stopped = c.get("/?stop=1")
-    assert (stopped.status_code, stopped.text, stopped.headers["x-stamp"]) == (403, "stopped", "yes")
+    assert (stopped.status_code, stopped.text, stopped.headers["x-stamp"]) == (
+        403,
+        "stopped",
+        "yes",
+    )
 
 
 def test_error_handlers_by_status_and_class_blueprint_local_first() -> None:
@@ -375,7 +379,9 @@ def test_central_routes_list_with_path_and_include() -> None:
     app = App(
         routes=[
             path("/", home, name="home"),
-            include("/pages", [path("/about", about), path("/a/<int:id>", article, name="article")]),
+            include(
+                "/pages", [path("/about", about), path("/a/<int:id>", article, name="article")]
+            ),
         ]
     )
     c = TestClient(app)
@@ -487,7 +493,9 @@ def test_pure_asgi_middleware_wraps_in_declared_order() -> None:
                 raise RuntimeError("middleware bug")
             await self.app(scope, receive, send)
 
-    app = App(middleware=[Middleware(Tag, label="outer"), Middleware(Tag, "inner"), Middleware(Broken)])
+    app = App(
+        middleware=[Middleware(Tag, label="outer"), Middleware(Tag, "inner"), Middleware(Broken)]
+    )
 
     @app.get("/")
     async def index() -> str:
@@ -551,3 +559,78 @@ def test_json_response_and_after_hook_replacing_response() -> None:
     c = TestClient(app)
     r = c.get("/nothing")
     assert (r.status_code, r.json()) == (410, {"gone": True})
+
+
+def test_request_url_for_resolves_relative_names_and_keeps_root_path() -> None:
+    app = App()
+    blog = Blueprint("blog", __name__, url_prefix="/blog")
+
+    @blog.get("/")
+    async def index() -> str:
+        return "index"
+
+    @blog.get("/<int:id>")
+    async def post(id: int, request: Request) -> dict[str, str]:
+        return {"relative": request.url_for(".index"), "absolute": request.url_for("home")}
+
+    @app.get("/")
+    async def home(request: Request) -> str:
+        return request.url_for(".home")
+
+    app.register(blog)
+    c = TestClient(app)
+    assert c.get("/blog/1").json() == {"relative": "/blog/", "absolute": "/"}
+    assert c.get("/").text == "/"
+    mounted = TestClient(app, root_path="/site")
+    assert mounted.get("/blog/1").json() == {"relative": "/site/blog/", "absolute": "/site/"}
+
+
+def test_websocket_routes_with_path_params_injection_and_errors(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from trellis import WebSocket
+    from trellis.testing import WebSocketDenied, WebSocketDisconnect
+
+    app = App()
+    app.provide(Pair, lambda: Pair(1, "provided"))
+
+    @app.websocket("/chat/<room>")
+    async def chat(ws: WebSocket, room: str, pair: Pair) -> None:
+        await ws.accept(subprotocol="chat.v1" if "chat.v1" in ws.subprotocols else None)
+        await ws.send_json({"room": room, "pair": pair.b})
+        async for text in ws.iter_text():
+            if text == "boom":
+                raise RuntimeError("handler bug")
+            await ws.send_text(text.upper())
+
+    @app.websocket("/closing")
+    async def closing(ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.close(code=4001, reason="bye")
+
+    c = TestClient(app, raise_server_exceptions=False)
+    with c.websocket_connect("/chat/lobby", subprotocols=["chat.v1"]) as ws:
+        assert ws.accepted_subprotocol == "chat.v1"
+        assert ws.receive_json() == {"room": "lobby", "pair": "provided"}
+        ws.send_text("hi")
+        assert ws.receive_text() == "HI"
+        with caplog.at_level(logging.ERROR, logger="trellis.request"):
+            ws.send_text("boom")
+            with pytest.raises(WebSocketDisconnect) as info:
+                ws.receive_text()
+        assert info.value.code == 1011
+    assert any("websocket" in rec.getMessage() for rec in caplog.records)
+    with c.websocket_connect("/closing") as ws, pytest.raises(WebSocketDisconnect) as closed:
+        ws.receive_text()
+    assert closed.value.code == 4001
+    with pytest.raises(WebSocketDenied), c.websocket_connect("/nowhere"):
+        pass
+
+
+def test_root_path_is_stripped_only_at_a_segment_boundary() -> None:
+    from trellis.dispatch import _route_path
+
+    assert _route_path("/site/blog", "/site") == "/blog"
+    assert _route_path("/site", "/site") == "/"
+    assert _route_path("/sitemap", "/site") == "/sitemap"
+    assert _route_path("/blog", "") == "/blog"

@@ -138,7 +138,9 @@ def test_dataclass_body_and_embedded_bodies() -> None:
 
     client = make_client(app)
     assert client.post("/points", json={"x": 1, "y": 2}).json() == {"sum": 3}
-    assert client.post("/two", json={"a": {"x": 1, "y": 0}, "b": {"x": 5, "y": 0}}).json() == {"sum": 6}
+    assert client.post("/two", json={"a": {"x": 1, "y": 0}, "b": {"x": 5, "y": 0}}).json() == {
+        "sum": 6
+    }
     assert client.post("/embed", json={"count": 4}).json() == {"count": 4}
     errors = client.post("/two", json={"a": {"x": 1, "y": 0}}).json()["errors"]
     assert errors[0]["field"] == "b"
@@ -152,7 +154,9 @@ def test_malformed_json_body_is_400_not_500() -> None:
         return item
 
     client = make_client(app)
-    response = client.post("/items", content=b'{"name": ', headers={"content-type": "application/json"})
+    response = client.post(
+        "/items", content=b'{"name": ', headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400
 
 
@@ -170,7 +174,9 @@ def test_form_and_file_parameters() -> None:
 
     client = make_client(app)
     response = client.post(
-        "/upload", data={"title": "t", "count": "3"}, files={"doc": ("a.txt", b"hello", "text/plain")}
+        "/upload",
+        data={"title": "t", "count": "3"},
+        files={"doc": ("a.txt", b"hello", "text/plain")},
     )
     assert response.json() == {"title": "t", "name": "a.txt", "size": 5, "count": 3}
     missing = client.post("/upload", data={"title": "t"})
@@ -215,7 +221,7 @@ def test_depends_is_cached_per_request_and_nested() -> None:
     @app.get("/d")
     async def d(
         a: Annotated[int, Depends(doubled)],
-        s: dict[str, int] = Depends(settings_dep),  # noqa: B008
+        s: dict[str, int] = Depends(settings_dep),
     ) -> dict[str, int]:
         return {"a": a, "n": s["n"]}
 
@@ -246,12 +252,12 @@ def test_generator_dependency_cleans_up_after_the_response() -> None:
         events.append("aclose")
 
     @app.get("/ok")
-    async def ok(r: str = Depends(resource), a: str = Depends(aresource)) -> str:  # noqa: B008
+    async def ok(r: str = Depends(resource), a: str = Depends(aresource)) -> str:
         events.append(f"handler {r} {a}")
         return "ok"
 
     @app.get("/boom")
-    async def boom(r: str = Depends(resource)) -> str:  # noqa: B008
+    async def boom(r: str = Depends(resource)) -> str:
         raise ZeroDivisionError
 
     client = TestClient(app, raise_server_exceptions=False)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import resource
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,9 +125,10 @@ class WrkResult:
     p99_ms: float | None
     non_2xx: int
     socket_errors: int
-    server_cpu: float = 0.0
-    server_steal: float = 0.0
-    client_cpu: float = 0.0
+    server_cpu: float = 0.0  # the server's processes, % of one core
+    core0_busy: float = 0.0  # everything on core 0, from /proc/stat
+    core0_steal: float = 0.0
+    client_cpu: float = 0.0  # the wrk process, % of one core
     raw: str = field(default="", repr=False)
 
 
@@ -164,10 +168,24 @@ end
 """
 
 
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def wrk(
-    port: int, path: str, seconds: float, connections: int, script: str | None = None
+    port: int,
+    path: str,
+    seconds: float,
+    connections: int,
+    script: str | None = None,
+    server_cpu_s: Callable[[], float] | None = None,
 ) -> WrkResult:
-    """Run wrk on core 1 and measure both cores while it runs."""
+    """Run wrk on core 1; meanwhile measure core 0, the server's processes and wrk itself.
+
+    Core 0's busy % counts whatever else the machine ran there; the server's own CPU time (from
+    `server_cpu_s`, read from /proc) and wrk's (its rusage) say who was the limit.
+    """
     command = [
         *("taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s"),
         "--latency",
@@ -178,16 +196,19 @@ def wrk(
             lua.write(script)
             lua.flush()
             command += ["-s", lua.name]
-        before = cpu_sample()
+        before, wall0, wrk0 = cpu_sample(), time.monotonic(), _children_cpu_s()
+        server0 = server_cpu_s() if server_cpu_s else 0.0
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=seconds + 60, check=False
         )
-        after = cpu_sample()
+        server1 = server_cpu_s() if server_cpu_s else 0.0
+        after, wall, wrk1 = cpu_sample(), time.monotonic() - wall0, _children_cpu_s()
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
     result = parse_wrk(done.stdout)
-    result.server_cpu, result.server_steal = cpu_percent(before, after, "cpu0")
-    result.client_cpu, _ = cpu_percent(before, after, "cpu1")
+    result.core0_busy, result.core0_steal = cpu_percent(before, after, "cpu0")
+    result.server_cpu = 100.0 * (server1 - server0) / wall
+    result.client_cpu = 100.0 * (wrk1 - wrk0) / wall
     return result
 
 

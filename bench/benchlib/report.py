@@ -62,7 +62,7 @@ def throughput_table(results: Results) -> list[str]:
     head = ["app", "server", *(TESTS[t].title for t in tests)]
     if "param10" in tests and "param1000" in tests:
         head.append("1000 ÷ 10 routes")
-    head += ["server CPU", "wrk CPU", "worker RSS MiB"]
+    head += ["server CPU", "core 0 busy", "wrk CPU", "worker RSS MiB"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for server in SERVERS:
         for app in APPS:
@@ -75,6 +75,7 @@ def throughput_table(results: Results) -> list[str]:
                 row.append(f"{b / a:.2f}" if a and b else "")
             runs = [r for (a, s, _), rs in results.runs.items() if (a, s) == (app, server) for r in rs]
             row.append(_pct([r.server_cpu for r in runs]))
+            row.append(_pct([r.core0_busy for r in runs]))
             row.append(_pct([r.client_cpu for r in runs]))
             rss = [
                 f"{statistics.median(v) / 1024:.1f}"
@@ -114,7 +115,9 @@ def _cpu_model() -> str:
 
 
 def render(results: Results, settings: dict[str, object], started: str, command: str) -> str:
-    steal = [r.server_steal for rs in results.runs.values() for r in rs]
+    every = [r for rs in results.runs.values() for r in rs]
+    steal = [r.core0_steal for r in every]
+    crowded = [r for r in every if r.core0_busy - r.server_cpu > 15]
     out = [
         "# Trellis benchmark results",
         "",
@@ -130,8 +133,11 @@ def render(results: Results, settings: dict[str, object], started: str, command:
         "Each cell: median req/s over the rounds, (× raw) = that median divided by raw ASGI's median",
         "for the same test on the same server (WSGI rows: raw ASGI on granian), ±spread = (max − min)",
         "/ median. One worker pinned to core 0, `wrk -t1` pinned to core 1. ⚠ = wrk saw errors or",
-        "non-2xx answers. CPU columns are medians of busy % of core 0 (server) and core 1 (wrk) during",
-        "the measured seconds; worker RSS is read after the server's last run (10 / 1000 routes).",
+        "non-2xx answers. CPU columns are medians over the measured seconds, in % of one core: the",
+        "server's processes (from /proc/PID/stat), all of core 0 (from /proc/stat; above server CPU",
+        "means something else ran there) and the wrk process. Server CPU near 100% with wrk well below",
+        "it means the server was the limit. Worker RSS (VmRSS) is read after the server's last run",
+        "(10 / 1000 routes).",
         "",
         *throughput_table(results),
         "",
@@ -147,6 +153,11 @@ def render(results: Results, settings: dict[str, object], started: str, command:
     notes += [f"{APPS[a].label} on {s}, {t}: {why}" for (a, s, t), why in results.wrong.items()]
     if steal and max(steal) > 2.0:
         notes.append(f"core 0 lost up to {max(steal):.0f}% to steal (noisy neighbours) in some runs.")
+    if crowded:
+        notes.append(
+            f"in {len(crowded)} of {len(every)} runs other processes took >15% of core 0 "
+            "(core 0 busy minus server CPU): those figures are low."
+        )
     saturated = [
         f"{APPS[a].label}/{s}/{t}"
         for (a, s, t), rs in results.runs.items()

@@ -23,6 +23,7 @@ BIN_DIR = Path(sys.executable).parent
 # Bytecode goes here, not into __pycache__ dirs of the repo (and it is written even when the
 # environment sets PYTHONDONTWRITEBYTECODE, so start-up and import timings see cached bytecode).
 PYCACHE = BENCH_DIR / ".venv" / "pycache"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,7 @@ class Server:
         text = self.log_path.read_text(errors="replace").strip().splitlines()
         return "\n".join(text[-lines:]) or "(no output)"
 
-    def worker_pids(self) -> list[int]:
-        """Leaves of the process tree under the server: the worker(s) that run the app."""
+    def _children(self) -> dict[int, list[int]]:
         children: dict[int, list[int]] = {}
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
@@ -172,6 +172,19 @@ class Server:
                 continue
             ppid = int(stat.rpartition(")")[2].split()[1])
             children.setdefault(ppid, []).append(int(entry.name))
+        return children
+
+    def _descendants(self) -> list[int]:
+        children, found, stack = self._children(), [], [self.proc.pid]
+        while stack:
+            kids = children.get(stack.pop(), [])
+            found += kids
+            stack += kids
+        return found
+
+    def worker_pids(self) -> list[int]:
+        """Leaves of the process tree under the server: the worker(s) that run the app."""
+        children = self._children()
         leaves, stack = [], [self.proc.pid]
         while stack:
             pid = stack.pop()
@@ -181,6 +194,20 @@ class Server:
             else:
                 leaves.append(pid)
         return leaves
+
+    def tree_pids(self) -> list[int]:
+        return [self.proc.pid, *self._descendants()]
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of every live process of the server (all their threads)."""
+        ticks = 0
+        for pid in self.tree_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / CLOCK_TICKS
 
     def worker_rss_kib(self) -> int:
         total = 0

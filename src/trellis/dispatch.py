@@ -93,13 +93,17 @@ class Dispatcher:
         self.request_id_header = settings.request_id_header.lower().encode("latin-1")
         self.trust_request_id = settings.trust_request_id
         self.converters = app.response_converters
-        self._prefix = os.urandom(4).hex()
+        self._prefix = os.urandom(4).hex().encode() + b"-"
         self._counter = itertools.count(1)
         self._error_plans: dict[Any, CallPlan] = {}
         self._app_scopes: tuple[Any, ...] = (app,)
         self._app_after = tuple(
             reversed(self._hook_plans((app,), "after_request_hooks", _AFTER_EXTRAS, frozenset()))
         )
+
+    def new_request_id(self) -> bytes:
+        """A process-unique id: a random per-process prefix and a counter (no syscall per request)."""
+        return b"%s%x" % (self._prefix, next(self._counter))
 
     # --- building ---------------------------------------------------------------------------
 
@@ -185,18 +189,22 @@ class Dispatcher:
                 RequestHeaderFieldsTooLarge(detail="Request headers too large"),
             )
         if request_id is None or not self.trust_request_id or not _REQUEST_ID.fullmatch(request_id):
-            request_id = b"%s-%x" % (self._prefix.encode(), next(self._counter))
+            request_id = self.new_request_id()
         scope["trellis.request_id"] = request_id
         scope["app"] = self.app
 
-        found = self.router.lookup(scope["path"])
+        path = scope["path"]
+        if scope.get("root_path"):
+            path = _route_path(path, scope["root_path"])
+        found = self.router.lookup(path)
         if found is None:
-            return await self._no_route(scope, receive, send, request_id)
+            return await self._no_route(scope, receive, send, request_id, path)
         table, params = found
         scope["path_params"] = params
         endpoint = table.get(scope["method"])
         if endpoint is None:
             return await self._no_method(scope, receive, send, request_id, table, params)
+        scope["trellis.route_name"] = endpoint.name
         fast = endpoint.fast
         if fast is not None:
             try:
@@ -275,9 +283,9 @@ class Dispatcher:
     # --- errors -----------------------------------------------------------------------------
 
     async def _no_route(
-        self, scope: dict[str, Any], receive: Any, send: Any, request_id: bytes
+        self, scope: dict[str, Any], receive: Any, send: Any, request_id: bytes, path: str
     ) -> None:
-        target = self.router.redirect_for(scope["path"])
+        target = self.router.redirect_for(path)
         if target is not None:
             query = scope.get("query_string", b"")
             location = scope.get("root_path", "") + target
@@ -302,6 +310,7 @@ class Dispatcher:
         method = scope["method"]
         if method == "HEAD" and "GET" in table:
             endpoint = table["GET"]
+            scope["trellis.route_name"] = endpoint.name
             ctx = CallContext(scope, receive, params, self.limits)
             try:
                 response = await self._run(endpoint, ctx)
@@ -328,13 +337,13 @@ class Dispatcher:
             return
         ctx = CallContext(scope, receive, _EMPTY, self.limits)
         scopes = next(iter(table.values())).scopes
-        exc = MethodNotAllowed(sorted(allowed))
-        await self._fail(scope, receive, send, ctx, scopes, exc, request_id)
+        refusal = MethodNotAllowed(sorted(allowed))
+        await self._fail(scope, receive, send, ctx, scopes, refusal, request_id)
 
     async def _early_error(
         self, scope: dict[str, Any], receive: Any, send: Any, exc: HTTPException
     ) -> None:
-        request_id = b"%s-%x" % (self._prefix.encode(), next(self._counter))
+        request_id = self.new_request_id()
         scope["trellis.request_id"] = request_id
         response = error_response(exc, (), request_id.decode())
         response.raw_headers.append((b"x-request-id", request_id))
@@ -462,10 +471,7 @@ class Dispatcher:
             try:
                 await app(scope, receive, tracking_send)
             except Exception as exc:
-                rid = scope.get("trellis.request_id") or b"%s-%x" % (
-                    dispatcher._prefix.encode(),
-                    next(dispatcher._counter),
-                )
+                rid = scope.get("trellis.request_id") or dispatcher.new_request_id()
                 if not started:
                     response = dispatcher._server_error(scope, exc, rid)
                     response.raw_headers.append((b"x-request-id", rid))
@@ -480,7 +486,8 @@ class Dispatcher:
     # --- websockets and lifespan ------------------------------------------------------------
 
     async def websocket(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        found = self.router.lookup(scope["path"], websocket=True)
+        path = _route_path(scope["path"], scope.get("root_path") or "")
+        found = self.router.lookup(path, websocket=True)
         if found is None:
             await send(
                 {"type": "websocket.close", "code": 1008, "reason": "No such websocket route"}
@@ -534,6 +541,15 @@ class Dispatcher:
         for collector in self.app.iter_collectors():
             funcs.extend(getattr(collector, attr))
         return funcs
+
+
+def _route_path(path: str, root_path: str) -> str:
+    """The path the routes see: ASGI servers include the mount point (``root_path``) in ``path``."""
+    if root_path and path.startswith(root_path):
+        rest = path[len(root_path) :]
+        if not rest or rest.startswith("/"):
+            return rest or "/"
+    return path
 
 
 async def _call_hook(func: Any) -> None:

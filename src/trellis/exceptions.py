@@ -98,41 +98,48 @@ class HTTPException(TrellisError):
         return f"{type(self).__name__}(status_code={self.status_code!r}, detail={self.detail!r})"
 
 
-class BadRequest(HTTPException):
+class _FixedStatus(HTTPException):
+    """An HTTPException whose class fixes the status: ``NotFound("No such book")``."""
+
+    def __init__(self, detail: Any = None, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(None, detail, headers)
+
+
+class BadRequest(_FixedStatus):
     """400: the client sent bytes that cannot be understood (bad encoding, malformed JSON ...)."""
 
     status_code = 400
 
 
-class Unauthorized(HTTPException):
+class Unauthorized(_FixedStatus):
     status_code = 401
 
 
-class Forbidden(HTTPException):
+class Forbidden(_FixedStatus):
     status_code = 403
 
 
-class NotFound(HTTPException):
+class NotFound(_FixedStatus):
     status_code = 404
 
 
-class MethodNotAllowed(HTTPException):
+class MethodNotAllowed(_FixedStatus):
     """405; carries the ``Allow`` header listing the methods the path does answer."""
 
     status_code = 405
 
     def __init__(self, allowed: list[str] | tuple[str, ...], detail: Any = None) -> None:
         self.allowed = tuple(allowed)
-        super().__init__(detail=detail, headers={"Allow": ", ".join(self.allowed)})
+        super().__init__(detail, {"Allow": ", ".join(self.allowed)})
 
 
-class PayloadTooLarge(HTTPException):
+class PayloadTooLarge(_FixedStatus):
     """413: a body, upload, field count or part count went past a configured limit."""
 
     status_code = 413
 
 
-class UnprocessableEntity(HTTPException):
+class UnprocessableEntity(_FixedStatus):
     """422: the request was well-formed but its values failed validation.
 
     ``detail`` is a list of ``{"location", "field", "message"}`` dicts.
@@ -149,7 +156,7 @@ class RequestValidationError(UnprocessableEntity):
         super().__init__(detail="Validation failed")
 
 
-class RequestHeaderFieldsTooLarge(HTTPException):
+class RequestHeaderFieldsTooLarge(_FixedStatus):
     status_code = 431
 
 

@@ -276,8 +276,8 @@ async def _raw_value(param: ParamPlan, ctx: CallContext) -> Any:
         return MISSING
     form = await request.form()
     if param.many:
-        values = form.getlist(param.key)
-        return values if values else MISSING
+        items: list[Any] = form.getlist(param.key)
+        return items if items else MISSING
     value = form.get(param.key, MISSING)
     if source == "file" and value is not MISSING and not isinstance(value, UploadFile):
         return MISSING

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, cast
 
 from trellis.exceptions import ConfigurationError
 from trellis.http.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -92,7 +92,7 @@ async def convert(
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return JSONResponse(value)
     if inspect.isgenerator(value) or inspect.isasyncgen(value):
-        return StreamingResponse(value, media_type="text/html")
+        return StreamingResponse(cast("Iterable[str | bytes]", value), media_type="text/html")
     if isinstance(value, str | bytes):
         return HTMLResponse(value)
     if isinstance(value, dict | list):

@@ -297,13 +297,15 @@ class WSGIAdapter:
         with self._lock:
             if self._runner is None or self._runner.pid != os.getpid():
                 # A runner inherited through fork has no thread in this process: start afresh.
-                self._runner, self._failure, self._state = _LoopThread(), None, {}
+                # It is published only after startup, so no request overtakes the startup hooks.
+                runner, self._failure, self._state = _LoopThread(), None, {}
                 if self.lifespan:
                     self._lifespan = _Lifespan(self.app, self._state)
                     try:
-                        self._runner.run(self._lifespan.startup(), self.startup_timeout)
+                        runner.run(self._lifespan.startup(), self.startup_timeout)
                     except BaseException as exc:
                         self._failure = exc
+                self._runner = runner
             if self._failure is not None:
                 raise self._failure
             return self._runner

@@ -33,7 +33,12 @@ def test_handlers() -> None:
     assert client.get("/posts?page=0").status_code == 422
     created = client.post("/posts", json={"title": "Hi", "body": "text"})
     assert created.status_code == 201
-    assert created.json() == {"created": "2026-11-25T10:00:00Z", "title": "Hi", "body": "text", "tags": []}
+    assert created.json() == {
+        "created": "2026-11-25T10:00:00Z",
+        "title": "Hi",
+        "body": "text",
+        "tags": [],
+    }
     invalid = client.post("/posts", json={"title": "", "body": "x"})
     assert invalid.status_code == 422
     assert invalid.json()["errors"][0]["field"] == "title"
@@ -48,7 +53,10 @@ def test_errors() -> None:
     assert "No book 9" in missing.text
     assert "Nothing at /books/9" in missing.text
     conflict = client.get("/api/buy/2")
-    assert (conflict.status_code, conflict.json()) == (409, {"error": "out of stock", "title": "Emma"})
+    assert (conflict.status_code, conflict.json()) == (
+        409,
+        {"error": "out of stock", "title": "Emma"},
+    )
 
 
 def test_middleware() -> None:

@@ -117,9 +117,7 @@ async def test_headers_and_items_of_every_kind() -> None:
         b"x-accel-buffering": b"no",
     }
     assert client.body == (
-        b"data: plain\n\n"
-        b'id: 1\nevent: tick\ndata: {"n":1}\n\n'
-        b"retry: 10\ndata: last\n\n"
+        b'data: plain\n\nid: 1\nevent: tick\ndata: {"n":1}\n\nretry: 10\ndata: last\n\n'
     )
     assert client.sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
 
@@ -223,9 +221,7 @@ async def test_disconnect_closes_a_waiting_source(ping_interval: float | None) -
 
     client = Client()
     task = asyncio.create_task(
-        EventSourceResponse(feed(), ping_interval=ping_interval)(
-            SCOPE, client.receive, client.send
-        )
+        EventSourceResponse(feed(), ping_interval=ping_interval)(SCOPE, client.receive, client.send)
     )
     await asyncio.sleep(0.02)
     client.gone.set()

@@ -15,12 +15,16 @@ from trellis.routing import (
 )
 
 
-@pytest.mark.parametrize(("raw", "value"), [("0", 0), ("42", 42), ("007", 7), ("9" * 30, int("9" * 30))])
+@pytest.mark.parametrize(
+    ("raw", "value"), [("0", 0), ("42", 42), ("007", 7), ("9" * 30, int("9" * 30))]
+)
 def test_int_accepts_digits(raw: str, value: int) -> None:
     assert IntConverter().to_python(raw) == value
 
 
-@pytest.mark.parametrize("raw", ["", "-1", "+1", "1.5", "abc", "1a", " 1", "١٢", "1_000", "9" * 5000])
+@pytest.mark.parametrize(
+    "raw", ["", "-1", "+1", "1.5", "abc", "1a", " 1", "١٢", "1_000", "9" * 5000]
+)
 def test_int_refuses(raw: str) -> None:
     with pytest.raises(ValueError):
         IntConverter().to_python(raw)
@@ -78,7 +82,14 @@ def test_uuid() -> None:
     assert conv.to_python("12345678-1234-5678-1234-567812345678".upper()) == u
     assert conv.to_url(u) == str(u)
     assert conv.to_url(str(u).upper()) == str(u)
-    for raw in ("", "1234", "12345678123456781234567812345678", "{" + str(u) + "}", "urn:uuid:" + str(u), str(u) + "0"):
+    for raw in (
+        "",
+        "1234",
+        "12345678123456781234567812345678",
+        "{" + str(u) + "}",
+        "urn:uuid:" + str(u),
+        str(u) + "0",
+    ):
         with pytest.raises(ValueError):
             conv.to_python(raw)
     with pytest.raises(ValueError):
@@ -110,7 +121,9 @@ def test_path_spans_segments() -> None:
 
 def test_weights_order_narrow_converters_first() -> None:
     w = {name: cls.weight for name, cls in DEFAULT_CONVERTERS.items()}
-    assert w["int"] < w["slug"] and w["uuid"] < w["slug"] and w["float"] < w["slug"]
+    assert w["int"] < w["slug"]
+    assert w["uuid"] < w["slug"]
+    assert w["float"] < w["slug"]
     assert w["slug"] < w["str"] < w["path"]
     assert Converter.weight < w["str"]
 

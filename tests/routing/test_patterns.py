@@ -51,7 +51,7 @@ def test_bad_patterns_name_the_pattern(pattern: str, fragment: str) -> None:
 
 
 def test_unknown_converter_lists_known_ones() -> None:
-    with pytest.raises(ConfigurationError, match="known converters: .*slug"):
+    with pytest.raises(ConfigurationError, match=r"known converters: .*slug"):
         parse_pattern("/<intt:x>", DEFAULT_CONVERTERS)
 
 

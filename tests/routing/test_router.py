@@ -17,7 +17,9 @@ def make(*routes: tuple[str, str] | tuple[str, str, list[str]]) -> Router[str]:
     return router
 
 
-def target(router: Router[str], path: str, method: str = "GET") -> tuple[str, dict[str, Any]] | None:
+def target(
+    router: Router[str], path: str, method: str = "GET"
+) -> tuple[str, dict[str, Any]] | None:
     found = router.lookup(path)
     if found is None:
         return None
@@ -60,12 +62,22 @@ def test_dynamic_params_are_converted() -> None:
 
 def test_refused_values_do_not_match() -> None:
     r = make(("/posts/<int:id>", "post"), ("/tags/<slug:tag>", "tag"), ("/users/<name>", "user"))
-    for path in ("/posts/-1", "/posts/abc", "/posts/", "/tags/a b", "/users/", "/users/a/b", "/posts/1/"):
+    for path in (
+        "/posts/-1",
+        "/posts/abc",
+        "/posts/",
+        "/tags/a b",
+        "/users/",
+        "/users/a/b",
+        "/posts/1/",
+    ):
         assert r.lookup(path) is None, path
 
 
 def test_static_segment_beats_converters() -> None:
-    r = make(("/u/<int:id>", "by_id"), ("/u/me", "me"), ("/u/<name>/x", "named_x"), ("/u/me/x", "me_x"))
+    r = make(
+        ("/u/<int:id>", "by_id"), ("/u/me", "me"), ("/u/<name>/x", "named_x"), ("/u/me/x", "me_x")
+    )
     assert target(r, "/u/me") == ("me", {})
     assert target(r, "/u/me/x") == ("me_x", {})
     assert target(r, "/u/7") == ("by_id", {"id": 7})
@@ -88,7 +100,9 @@ def test_converter_priority_at_one_position_ignores_registration_order() -> None
 
 
 def test_backtracking_when_a_deeper_match_fails() -> None:
-    r = make(("/a/<int:n>/edit", "edit"), ("/a/<name>/view", "view"), ("/a/static/<int:n>", "static_n"))
+    r = make(
+        ("/a/<int:n>/edit", "edit"), ("/a/<name>/view", "view"), ("/a/static/<int:n>", "static_n")
+    )
     # "5" first goes down the int branch, which has no "view": the walk backs up to <name>.
     assert target(r, "/a/5/view") == ("view", {"name": "5"})
     assert target(r, "/a/5/edit") == ("edit", {"n": 5})
@@ -166,14 +180,16 @@ def test_duplicate_route_names_both() -> None:
     with pytest.raises(ConfigurationError) as info:
         router.add("/u/<int:id>", ["POST"], "b", "update")
     message = str(info.value)
-    assert "'show'" in message and "'update'" in message
-    assert "/u/<int:id>" in message and "POST" in message
+    assert "'show'" in message
+    assert "'update'" in message
+    assert "/u/<int:id>" in message
+    assert "POST" in message
 
 
 def test_duplicate_static_route() -> None:
     router: Router[str] = Router()
     router.add("/x", ["GET"], "a", "first")
-    with pytest.raises(ConfigurationError, match="'first'.*'second'"):
+    with pytest.raises(ConfigurationError, match=r"'first'.*'second'"):
         router.add("/x", ["get"], "b", "second")
 
 
@@ -191,8 +207,10 @@ def test_ambiguous_parameter_names_name_both_routes(methods: list[str]) -> None:
     with pytest.raises(ConfigurationError) as info:
         router.add("/u/<int:b>", methods, "y", "by_b")
     message = str(info.value)
-    assert "'by_a'" in message and "/u/<int:a>" in message
-    assert "'by_b'" in message and "/u/<int:b>" in message
+    assert "'by_a'" in message
+    assert "/u/<int:a>" in message
+    assert "'by_b'" in message
+    assert "/u/<int:b>" in message
 
 
 def test_different_names_at_a_shared_position_are_fine_when_shapes_differ() -> None:
@@ -207,7 +225,8 @@ def test_duplicate_route_name() -> None:
     router.add("/a", ["GET"], "a", "page")
     with pytest.raises(ConfigurationError) as info:
         router.add("/b", ["GET"], "b", "page")
-    assert "/a" in str(info.value) and "/b" in str(info.value)
+    assert "/a" in str(info.value)
+    assert "/b" in str(info.value)
 
 
 def test_duplicate_name_across_http_and_websocket() -> None:
@@ -279,5 +298,6 @@ def test_add_converter_checks() -> None:
 def test_introspection() -> None:
     r = make(("/a", "a"), ("/b/<int:x>", "b"))
     assert len(r) == 2
-    assert "b" in r and "zzz" not in r
+    assert "b" in r
+    assert "zzz" not in r
     assert [(e.name, e.path) for e in r] == [("a", "/a"), ("b", "/b/<int:x>")]

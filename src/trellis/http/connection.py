@@ -112,14 +112,22 @@ class HTTPConnection:
         return self.scope.get("app")
 
     def url_for(self, name: str, /, **params: Any) -> str:
-        """Build the URL of a named route through the app serving this request."""
+        """The URL path of a named route, under this request's ``root_path``.
+
+        A name starting with a dot is relative to the blueprint of the route serving this
+        request (``.index`` inside ``blog.post`` is ``blog.index``), as in Flask.
+        """
         app = self.scope.get("app")
         if app is None or not hasattr(app, "url_for"):
             raise RuntimeError(
                 "url_for needs the app in scope['app']; this connection was built without one"
             )
+        if name.startswith("."):
+            current: str = self.scope.get("trellis.route_name") or ""
+            blueprint = current.rpartition(".")[0]
+            name = f"{blueprint}{name}" if blueprint else name[1:]
         url: str = app.url_for(name, **params)
-        return url
+        return self.scope.get("root_path", "") + url
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.scope.get('type')} {self.scope.get('path')!r}>"

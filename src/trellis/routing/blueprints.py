@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +41,8 @@ class Blueprint(RouteCollector):
 
     @property
     def full_name(self) -> str:
-        """The dotted name routes of this blueprint carry (``"admin.users"`` when nested)."""
-        return self._mount()[1]
+        """The dotted name this blueprint's routes carry (``"admin.users"`` when nested)."""
+        return ".".join(self._chain()[1])
 
     def url_for(self, name: str, /, **params: Any) -> str:
         """Build a URL through the app this blueprint is registered on.
@@ -52,11 +51,19 @@ class Blueprint(RouteCollector):
         (``"shop.cart"``) is absolute.  When the blueprint is registered more than once, the
         first registration decides.
         """
-        build, full_name = self._mount()
-        return build(resolve_endpoint_name(name, full_name, bare_is_relative=True), **params)
+        root, names = self._chain()
+        build = getattr(root, "url_for", None)
+        if isinstance(root, Blueprint) or not callable(build):
+            raise RuntimeError(
+                f"blueprint {self.name!r} is registered on {root!r}, which is not an app; "
+                "register the outermost blueprint on the app first"
+            )
+        full_name = resolve_endpoint_name(name, ".".join(names), bare_is_relative=True)
+        result: str = build(full_name, **params)
+        return result
 
-    def _mount(self) -> tuple[Callable[..., str], str]:
-        """Follow first registrations up to the app: (its url_for, this blueprint's dotted name)."""
+    def _chain(self) -> tuple[RouteCollector, list[str]]:
+        """Follow first registrations upwards: (the outermost collector, mount names from it)."""
         if not self._registered_on:
             raise RuntimeError(
                 f"blueprint {self.name!r} is not registered on an app yet; "
@@ -69,13 +76,8 @@ class Blueprint(RouteCollector):
             if mount_name:
                 names.append(mount_name)
             node = parent
-        builder = getattr(node, "url_for", None)
-        if isinstance(node, Blueprint) or not callable(builder):
-            raise RuntimeError(
-                f"blueprint {self.name!r} is registered on {node!r}, which is not an app; "
-                "register the outermost blueprint on the app first"
-            )
-        return builder, ".".join(reversed(names))
+        names.reverse()
+        return node, names
 
 
 def resolve_endpoint_name(

@@ -56,10 +56,15 @@ def _user_app(request: pytest.FixtureRequest, fixture: str) -> Any:
     except pytest.FixtureLookupError as exc:
         if exc.argname != "app":
             raise
-        pytest.fail(_NO_APP_FIXTURE.format(fixture=fixture), pytrace=False)
+    # outside the except block, so the report shows the fix and not pytest's lookup traceback
+    pytest.fail(_NO_APP_FIXTURE.format(fixture=fixture), pytrace=False)
 
 
-def _timeout(config: pytest.Config) -> float | None:
+_TIMEOUT_KEY = pytest.StashKey[float | None]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # checked at start-up, so a typo in the ini file stops the run once, with a clear message
     raw = config.getini("trellis_timeout")
     try:
         value = float(raw)
@@ -67,7 +72,7 @@ def _timeout(config: pytest.Config) -> float | None:
         raise pytest.UsageError(
             f"trellis_timeout must be a number of seconds, not {raw!r}"
         ) from None
-    return value if value > 0 else None
+    config.stash[_TIMEOUT_KEY] = value if value > 0 else None
 
 
 class SettingsOverride:
@@ -137,5 +142,7 @@ def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
     app = _user_app(request, "client")
     from trellis.testing.client import TestClient
 
-    with TestClient(app, timeout=_timeout(request.config)) as test_client:
+    with TestClient(
+        app, timeout=request.config.stash.get(_TIMEOUT_KEY, DEFAULT_TIMEOUT)
+    ) as test_client:
         yield test_client

@@ -69,7 +69,7 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
             return None
         start = _position(first)
         end = _position(last) if last else size - 1
-        if end < start:
+        if last and end < start:
             return None  # "an invalid range-spec" makes the whole header invalid
         if start < size:
             ranges.append((start, min(end, size - 1)))
