@@ -634,3 +634,29 @@ def test_root_path_is_stripped_only_at_a_segment_boundary() -> None:
     assert _route_path("/site", "/site") == "/"
     assert _route_path("/sitemap", "/site") == "/sitemap"
     assert _route_path("/blog", "") == "/blog"
+
+
+def test_a_configuration_error_fails_the_lifespan_startup() -> None:
+    app = App()
+
+    class Unknown:
+        pass
+
+    @app.get("/")
+    async def index(x: Unknown) -> str:
+        return ""
+
+    with pytest.raises(Exception, match="cannot be filled"), TestClient(app):
+        pass
+
+
+def test_dict_parameters_are_the_json_body() -> None:
+    app = App()
+
+    @app.post("/echo")
+    async def echo(data: dict[str, int]) -> dict[str, int]:
+        return data
+
+    c = TestClient(app)
+    assert c.post("/echo", json={"a": 1}).json() == {"a": 1}
+    assert c.post("/echo", json={"a": "x"}).status_code == 422

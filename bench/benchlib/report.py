@@ -117,7 +117,7 @@ def _cpu_model() -> str:
 def render(results: Results, settings: dict[str, object], started: str, command: str) -> str:
     every = [r for rs in results.runs.values() for r in rs]
     steal = [r.core0_steal for r in every]
-    crowded = [r for r in every if r.core0_busy - r.server_cpu > 15]
+    crowded = [r for r in every if r.core0_tasks - r.server_cpu > 15]
     out = [
         "# Trellis benchmark results",
         "",
@@ -134,8 +134,8 @@ def render(results: Results, settings: dict[str, object], started: str, command:
         "for the same test on the same server (WSGI rows: raw ASGI on granian), ±spread = (max − min)",
         "/ median. One worker pinned to core 0, `wrk -t1` pinned to core 1. ⚠ = wrk saw errors or",
         "non-2xx answers. CPU columns are medians over the measured seconds, in % of one core: the",
-        "server's processes (from /proc/PID/stat), all of core 0 (from /proc/stat; above server CPU",
-        "means something else ran there) and the wrk process. Server CPU near 100% with wrk well below",
+        "server's processes (from /proc/PID/stat), all of core 0 (from /proc/stat, loopback softirq",
+        "included) and the wrk process. Server CPU near 100% with wrk well below",
         "it means the server was the limit. Worker RSS (VmRSS) is read after the server's last run",
         "(10 / 1000 routes).",
         "",
@@ -156,7 +156,7 @@ def render(results: Results, settings: dict[str, object], started: str, command:
     if crowded:
         notes.append(
             f"in {len(crowded)} of {len(every)} runs other processes took >15% of core 0 "
-            "(core 0 busy minus server CPU): those figures are low."
+            "(core 0 task time minus server CPU): those figures are low."
         )
     saturated = [
         f"{APPS[a].label}/{s}/{t}"

@@ -19,6 +19,7 @@ from trellis import (
     Request,
     ServerSentEvent,
     StreamingResponse,
+    abort,
 )
 
 app = App()
@@ -96,7 +97,7 @@ def clock(request: Request) -> EventSourceResponse:
 
 @app.get("/reports/<name>")
 def download(name: str) -> FileResponse:
-    # Never join user input into a path unchecked: only known files are served here.
+    # Never join user input into a path unchecked: only files listed in REPORTS are served.
     if name not in os.listdir(REPORTS):
-        return FileResponse(os.path.join(REPORTS, "missing"))  # answered as 404
+        abort(404, "No such report")
     return FileResponse(os.path.join(REPORTS, name), filename=f"Rapport trimestriel – {name}")

@@ -157,7 +157,17 @@ class App(RouteCollector):
             return
         asgi = self._asgi
         if asgi is None:
-            self.startup_freeze()
+            try:
+                self.startup_freeze()
+            except Exception as exc:
+                if scope["type"] != "lifespan":
+                    raise
+                # Tell the server start-up failed (it stops with this message) instead of
+                # letting it conclude that lifespan is unsupported and serve a broken app.
+                await receive()
+                message = f"{type(exc).__name__}: {exc}"
+                await send({"type": "lifespan.startup.failed", "message": message})
+                return
             asgi = self._asgi
             assert asgi is not None
         await asgi(scope, receive, send)

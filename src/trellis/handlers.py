@@ -530,6 +530,8 @@ def _is_upload_sequence(annotation: Any) -> bool:
 
 def _is_body_model(annotation: Any) -> bool:
     for arg in _non_none(annotation):
+        if arg is dict or get_origin(arg) is dict:
+            return True
         if isinstance(arg, type) and (
             issubclass(arg, BaseModel) or dataclasses.is_dataclass(arg) or typing.is_typeddict(arg)
         ):

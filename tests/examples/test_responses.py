@@ -76,7 +76,7 @@ def test_file_download_with_validators(client: TestClient) -> None:
     assert response.text == CSV
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == (
-        "attachment; filename=\"Rapport trimestriel _ q1.csv\"; "
+        'attachment; filename="Rapport trimestriel _ q1.csv"; '
         "filename*=UTF-8''Rapport%20trimestriel%20%E2%80%93%20q1.csv"
     )
     etag = response.headers["etag"]

@@ -46,7 +46,9 @@ def test_float_accepts(raw: str, value: float) -> None:
     assert result == value
 
 
-@pytest.mark.parametrize("raw", ["", "-1.5", "+1", "1e5", "nan", "inf", ".5", "5.", "1.2.3"])
+@pytest.mark.parametrize(
+    "raw", ["", "-1.5", "+1", "1e5", "nan", "inf", ".5", "5.", "1.2.3", "9" * 400, "9" * 309 + ".5"]
+)
 def test_float_refuses(raw: str) -> None:
     with pytest.raises(ValueError):
         FloatConverter().to_python(raw)

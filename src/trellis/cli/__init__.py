@@ -19,8 +19,9 @@ import click
 
 from trellis.__about__ import __version__
 from trellis.cli.discovery import AppTarget, DiscoveryError, app_option, load_app, with_app
-from trellis.cli.routes import routes
-from trellis.cli.run import run
+# Imported under other names so that ``trellis.cli.run`` and ``trellis.cli.routes`` stay modules.
+from trellis.cli.routes import routes as routes_command
+from trellis.cli.run import run as run_command
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -74,8 +75,8 @@ def cli() -> None:
     """Trellis: run, inspect and manage a Trellis application."""
 
 
-cli.add_command(run)
-cli.add_command(routes)
+cli.add_command(run_command)
+cli.add_command(routes_command)
 
 
 def main() -> None:

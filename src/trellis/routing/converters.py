@@ -99,7 +99,10 @@ class FloatConverter(Converter):
     def to_python(self, value: str) -> float:
         if not _DECIMAL.fullmatch(value):
             raise ValueError(f"{value!r} is not a non-negative decimal number")
-        return float(value)
+        number = float(value)
+        if not math.isfinite(number):  # 400 digits overflow to inf
+            raise ValueError(f"{value!r} is too large")
+        return number
 
     def to_url(self, value: Any) -> str:
         if isinstance(value, str):

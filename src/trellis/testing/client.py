@@ -125,7 +125,11 @@ class TestClient(httpx.Client):
 
     def __enter__(self) -> TestClient:
         super().__enter__()
-        lifespan = Lifespan(self.app, timeout=self.timeout.read)
+        lifespan = Lifespan(
+            self.app,
+            timeout=self.timeout.read,
+            raise_server_exceptions=self._application.raise_server_exceptions,
+        )
         try:
             self._portal.call(lifespan.startup(), self._backstop())
         except BaseException:
@@ -221,7 +225,11 @@ class AsyncTestClient(httpx.AsyncClient):
 
     async def __aenter__(self) -> AsyncTestClient:
         await super().__aenter__()
-        lifespan = Lifespan(self.app, timeout=self.timeout.read)
+        lifespan = Lifespan(
+            self.app,
+            timeout=self.timeout.read,
+            raise_server_exceptions=self._application.raise_server_exceptions,
+        )
         try:
             await lifespan.startup()
         except BaseException:

@@ -30,9 +30,12 @@ class LifespanFailed(TrellisError, RuntimeError):
 class Lifespan:
     """One lifespan session: :meth:`startup` then :meth:`shutdown`, on the same loop."""
 
-    def __init__(self, app: ASGIApp, *, timeout: float | None) -> None:
+    def __init__(
+        self, app: ASGIApp, *, timeout: float | None, raise_server_exceptions: bool = True
+    ) -> None:
         self.app = app
         self.timeout = timeout
+        self.raise_server_exceptions = raise_server_exceptions
         self.state: dict[str, Any] = {}
         self.supported = False
         self._task: asyncio.Task[None] | None = None
@@ -41,11 +44,13 @@ class Lifespan:
         self._from_app: asyncio.Queue[Message] = asyncio.Queue()
 
     async def _run(self) -> None:
-        scope = {
+        scope: dict[str, Any] = {
             "type": "lifespan",
             "asgi": {"version": "3.0", "spec_version": "2.0"},
             "state": self.state,
         }
+        if self.raise_server_exceptions:  # lets the app re-raise a failed hook's own exception
+            scope["trellis.raise_server_exceptions"] = True
         try:
             await self.app(scope, self._to_app.get, self._send)
         except Exception as exc:
