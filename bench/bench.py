@@ -7,6 +7,7 @@ Run through `bench/run.sh` (or `make bench`), which prepares wrk and bench/.venv
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
@@ -65,7 +66,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         prog="bench/run.sh",
         description="Hello-world throughput of Trellis, raw ASGI and peer frameworks under wrk.",
     )
-    parser.add_argument("--rounds", type=int, default=3, help="rounds, apps interleaved (default 3)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds, apps interleaved (default 3)"
+    )
     parser.add_argument("--duration", type=float, default=10, help="measured seconds per test (10)")
     parser.add_argument("--warmup", type=float, default=3, help="warm-up seconds per server (3)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (64)")
@@ -164,7 +167,9 @@ def run_unit(unit: Unit, args: argparse.Namespace, results: Results, logdir: Pat
             if not pending:
                 return
             if args.warmup:
-                load.warm_up(srv.port, [TESTS[t].path for t in pending], args.warmup, args.connections)
+                load.warm_up(
+                    srv.port, [TESTS[t].path for t in pending], args.warmup, args.connections
+                )
             for t in pending:
                 res = load.wrk(
                     srv.port,
@@ -174,9 +179,11 @@ def run_unit(unit: Unit, args: argparse.Namespace, results: Results, logdir: Pat
                     server_cpu_s=srv.cpu_seconds,
                 )
                 results.runs[(unit.app, unit.server, t)].append(res)
-                errors = f", {res.non_2xx} non-2xx, {res.socket_errors} socket errors" if (
-                    res.non_2xx or res.socket_errors
-                ) else ""
+                errors = (
+                    f", {res.non_2xx} non-2xx, {res.socket_errors} socket errors"
+                    if (res.non_2xx or res.socket_errors)
+                    else ""
+                )
                 log(
                     f"  {unit.server:<12} {unit.app:<9} {t:<9} {res.rps:>10,.0f} req/s"
                     f"  server {res.server_cpu:3.0f}%  core0 {res.core0_busy:3.0f}%"
@@ -209,26 +216,23 @@ def main(argv: list[str]) -> int:
     for server, app, _ in matrix:
         if app_target(APPS[app], SERVERS[server]) is None:
             raise SystemExit(f"{app} cannot run on {server}")
-    try:
+    with contextlib.suppress(OSError):
         os.sched_setaffinity(0, {1})  # the harness shares wrk's core, never the server's
-    except OSError:
-        pass
 
     results = Results()
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     t0 = time.monotonic()
     apps_used = [a for a in APPS if any(u.app == a for u in units)]
-    if not args.no_startup:
-        log("start-up timing")
+    log("import check" + ("" if args.no_startup else " and start-up timing"))
     for app in apps_used:
-        if args.no_startup and app != "trellis":
-            continue
-        res = time_import(APPS[app], args.import_runs if not args.no_startup else 0)
+        res = time_import(APPS[app], 0 if args.no_startup else args.import_runs)
         if res.error:
-            results.problems.append(f"{APPS[app].label} skipped: cannot import its app ({res.error})")
+            results.problems.append(
+                f"{APPS[app].label} skipped: cannot import its app ({res.error})"
+            )
             log(f"  {app}: cannot import ({res.error}); skipped")
             units = [u for u in units if u.app != app]
-        elif not args.no_startup:
+        elif res.median_ms is not None:
             results.startup[app] = res
             log(f"  {app:<9} {res.median_ms:6.0f} ms")
 
@@ -255,12 +259,23 @@ def main(argv: list[str]) -> int:
         dump = {
             "settings": settings,
             "runs": [
-                {"app": a, "server": s, "test": t, **{k: v for k, v in asdict(r).items() if k != "raw"}}
+                {
+                    "app": a,
+                    "server": s,
+                    "test": t,
+                    **{k: v for k, v in asdict(r).items() if k != "raw"},
+                }
                 for (a, s, t), rs in results.runs.items()
                 for r in rs
             ],
-            "rss_kib": [{"app": a, "server": s, "routes": n, "values": v} for (a, s, n), v in results.rss.items()],
-            "wrong": [{"app": a, "server": s, "test": t, "why": w} for (a, s, t), w in results.wrong.items()],
+            "rss_kib": [
+                {"app": a, "server": s, "routes": n, "values": v}
+                for (a, s, n), v in results.rss.items()
+            ],
+            "wrong": [
+                {"app": a, "server": s, "test": t, "why": w}
+                for (a, s, t), w in results.wrong.items()
+            ],
             "problems": results.problems,
         }
         args.json.write_text(json.dumps(dump, indent=2))

@@ -5,11 +5,10 @@ runs them through asgiref's thread pool, as a real project with sync views would
 """
 
 import django
+from common import FILLERS, HELLO
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
-
-from common import FILLERS, HELLO
 
 settings.configure(
     DEBUG=False,

@@ -1,9 +1,8 @@
 """FastAPI as its docs show it: `@app.get` handlers returning dicts (PlainTextResponse for text)."""
 
+from common import FILLERS, HELLO
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
-
-from common import FILLERS, HELLO
 
 app = FastAPI()
 

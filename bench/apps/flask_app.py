@@ -1,8 +1,7 @@
 """Flask as its docs show it: `@app.get` views returning a str or a dict (jsonified by Flask)."""
 
-from flask import Flask
-
 from common import FILLERS, HELLO
+from flask import Flask
 
 app = Flask(__name__)
 

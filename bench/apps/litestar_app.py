@@ -1,8 +1,7 @@
 """Litestar as its docs show it: decorated handlers with return annotations, passed to Litestar()."""
 
-from litestar import Litestar, MediaType, get
-
 from common import FILLERS, HELLO
+from litestar import Litestar, MediaType, get
 
 
 def _filler(i: int):

@@ -7,7 +7,6 @@ ratio shows framework overhead rather than encoder choice.
 """
 
 import orjson
-
 from common import FILLERS, HELLO
 
 PLAIN_HEADERS = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"13")]

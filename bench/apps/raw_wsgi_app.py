@@ -5,7 +5,6 @@ Not in the default matrix (WSGI rows are compared with raw ASGI on granian); run
 """
 
 import orjson
-
 from common import FILLERS, HELLO
 
 PLAIN = [("content-type", "text/plain; charset=utf-8"), ("content-length", "13")]

@@ -1,10 +1,9 @@
 """Starlette as its docs show it: a Route list with PlainTextResponse / JSONResponse."""
 
+from common import FILLERS, HELLO
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
-
-from common import FILLERS, HELLO
 
 
 async def plaintext(request):

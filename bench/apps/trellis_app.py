@@ -1,8 +1,8 @@
 """Trellis through its public API only (shared/DESIGN.md), the way a user's app.py reads."""
 
-from trellis import App, PlainTextResponse
-
 from common import FILLERS, HELLO
+
+from trellis import App, PlainTextResponse
 
 app = App()
 
@@ -30,4 +30,3 @@ async def json():
 @app.get("/items/<int:id>")
 async def item(id: int):
     return {"id": id}
-

@@ -34,7 +34,12 @@ TESTS: dict[str, Test] = {
         Test("json", "JSON", "/json", 10, "application/json", json={"message": HELLO}),
         Test("param10", "/items/<id> of 10", "/items/42", 10, "application/json", json={"id": 42}),
         Test(
-            "param1000", "/items/<id> of 1000", "/items/42", 1000, "application/json", json={"id": 42}
+            "param1000",
+            "/items/<id> of 1000",
+            "/items/42",
+            1000,
+            "application/json",
+            json={"id": 42},
         ),
     )
 }
@@ -103,7 +108,7 @@ def cpu_sample() -> CpuSample:
         if not re.match(r"cpu\d+ ", line):
             continue
         name, *fields = line.split()
-        user, nice, system, idle, iowait, irq, softirq, st = (int(x) for x in fields[:8])
+        user, nice, system, _idle, _iowait, irq, softirq, st = (int(x) for x in fields[:8])
         tasks[name] = user + nice + system
         busy[name] = tasks[name] + irq + softirq
         steal[name] = st
@@ -124,7 +129,11 @@ def cpu_percent(before: CpuSample, after: CpuSample, core: str) -> tuple[float, 
     def pct(ticks: dict[str, int], start: dict[str, int]) -> float:
         return 100.0 * (ticks[core] - start[core]) / total
 
-    return pct(after.busy, before.busy), pct(after.tasks, before.tasks), pct(after.steal, before.steal)
+    return (
+        pct(after.busy, before.busy),
+        pct(after.tasks, before.tasks),
+        pct(after.steal, before.steal),
+    )
 
 
 @dataclass

@@ -21,7 +21,9 @@ PACKAGES = [
 
 @dataclass
 class Results:
-    runs: dict[tuple[str, str, str], list[WrkResult]] = field(default_factory=lambda: defaultdict(list))
+    runs: dict[tuple[str, str, str], list[WrkResult]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     rss: dict[tuple[str, str, int], list[int]] = field(default_factory=lambda: defaultdict(list))
     startup: dict[str, StartupResult] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -48,7 +50,7 @@ def _cell(results: Results, app: str, server: str, test: str) -> str:
     med = statistics.median(rpss)
     spread = 100.0 * (max(rpss) - min(rpss)) / med if med else 0.0
     raw = results.median("raw", baseline_server(server), test)
-    ratio = f"{med / raw:.2f}×" if raw else "–"
+    ratio = f"{med / raw:.2f}x" if raw else "-"
     flag = " ⚠" if any(r.non_2xx or r.socket_errors for r in runs) else ""
     return f"{med:,.0f} ({ratio}) ±{spread:.0f}%{flag}"
 
@@ -73,7 +75,9 @@ def throughput_table(results: Results) -> list[str]:
             if "param10" in tests and "param1000" in tests:
                 a, b = (results.median(app, server, t) for t in ("param10", "param1000"))
                 row.append(f"{b / a:.2f}" if a and b else "")
-            runs = [r for (a, s, _), rs in results.runs.items() if (a, s) == (app, server) for r in rs]
+            runs = [
+                r for (a, s, _), rs in results.runs.items() if (a, s) == (app, server) for r in rs
+            ]
             row.append(_pct([r.server_cpu for r in runs]))
             row.append(_pct([r.core0_busy for r in runs]))
             row.append(_pct([r.client_cpu for r in runs]))
@@ -130,8 +134,8 @@ def render(results: Results, settings: dict[str, object], started: str, command:
         "",
         "## Throughput",
         "",
-        "Each cell: median req/s over the rounds, (× raw) = that median divided by raw ASGI's median",
-        "for the same test on the same server (WSGI rows: raw ASGI on granian), ±spread = (max − min)",
+        "Each cell: median req/s over the rounds, (x raw) = that median divided by raw ASGI's median",
+        "for the same test on the same server (WSGI rows: raw ASGI on granian), ±spread = (max - min)",
         "/ median. One worker pinned to core 0, `wrk -t1` pinned to core 1. ⚠ = wrk saw errors or",
         "non-2xx answers. CPU columns are medians over the measured seconds, in % of one core: the",
         "server's processes (from /proc/PID/stat), all of core 0 (from /proc/stat, loopback softirq",
@@ -152,7 +156,9 @@ def render(results: Results, settings: dict[str, object], started: str, command:
     notes = list(results.problems)
     notes += [f"{APPS[a].label} on {s}, {t}: {why}" for (a, s, t), why in results.wrong.items()]
     if steal and max(steal) > 2.0:
-        notes.append(f"core 0 lost up to {max(steal):.0f}% to steal (noisy neighbours) in some runs.")
+        notes.append(
+            f"core 0 lost up to {max(steal):.0f}% to steal (noisy neighbours) in some runs."
+        )
     if crowded:
         notes.append(
             f"in {len(crowded)} of {len(every)} runs other processes took >15% of core 0 "
@@ -164,7 +170,10 @@ def render(results: Results, settings: dict[str, object], started: str, command:
         if statistics.median(r.client_cpu for r in rs) > 95
     ]
     if saturated:
-        notes.append("wrk's core was >95% busy (the load generator may be the limit): " + ", ".join(saturated))
+        notes.append(
+            "wrk's core was >95% busy (the load generator may be the limit): "
+            + ", ".join(saturated)
+        )
     if notes:
         out += ["## Notes", "", *(f"- {n}" for n in notes), ""]
     return "\n".join(out)

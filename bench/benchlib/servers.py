@@ -7,6 +7,7 @@ started, which is where resident memory is read.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import signal
@@ -234,8 +235,6 @@ class Server:
                 except subprocess.TimeoutExpired:
                     continue
         # The supervisor may be gone while a worker lingers: clear the group either way.
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         self._log.close()

@@ -51,4 +51,6 @@ def time_import(app: AppSpec, runs: int) -> StartupResult:
             return StartupResult(None, None, error=last)
         if i:
             samples.append(1000.0 * float(done.stdout.strip()))
+    if not samples:  # runs=0: only proved the app imports (and cached its bytecode)
+        return StartupResult(None, None)
     return StartupResult(statistics.median(samples), max(samples) - min(samples))

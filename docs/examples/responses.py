@@ -100,4 +100,4 @@ def download(name: str) -> FileResponse:
     # Never join user input into a path unchecked: only files listed in REPORTS are served.
     if name not in os.listdir(REPORTS):
         abort(404, "No such report")
-    return FileResponse(os.path.join(REPORTS, name), filename=f"Rapport trimestriel – {name}")
+    return FileResponse(os.path.join(REPORTS, name), filename=f"Rapport trimestriel \u2013 {name}")

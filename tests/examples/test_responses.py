@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from docs.examples import responses as example
+
 from trellis.testing import TestClient
 
 CSV = "month,total\n1,100\n2,200\n3,300\n"

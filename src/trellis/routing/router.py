@@ -201,9 +201,9 @@ class Router(Generic[T]):
     ) -> tuple[Mapping[str, T], dict[str, Any]] | None:
         """Match a decoded path (ASGI ``scope["path"]``): ``(method table, params)`` or None.
 
-        The method table is the router's own mapping: read it, do not change it.  An empty
-        match for the request's method is the app's 405, a ``None`` its 404 (or, when
-        :meth:`redirect_for` has an answer, its 308).
+        The method table is the router's own mapping: read it, do not change it.  A table
+        without the request's method is the app's 405; ``None`` is its 404 (or its 308 when
+        :meth:`redirect_for` has an answer).
         """
         leaf = self._static[websocket].get(path)
         if leaf is not None:
