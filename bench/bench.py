@@ -83,6 +83,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--no-baseline", action="store_true", help="do not add raw ASGI when it was filtered out"
     )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=-10 if os.geteuid() == 0 else 0,
+        help="nice value for servers and wrk; negative needs root (default -10 as root, else 0)",
+    )
     parser.add_argument("--import-runs", type=int, default=7, help="start-up timing runs (7)")
     parser.add_argument("--no-startup", action="store_true", help="skip start-up timing")
     parser.add_argument(
@@ -155,7 +161,7 @@ def run_unit(unit: Unit, args: argparse.Namespace, results: Results, logdir: Pat
     app, server = APPS[unit.app], SERVERS[unit.server]
     logfile = logdir / f"{unit.server}-{unit.app}-{unit.routes}.log"
     try:
-        with Server(app, server, unit.routes, logfile) as srv:
+        with Server(app, server, unit.routes, logfile, nice=args.nice) as srv:
             if why := load.check_routes(srv.port, unit.routes):
                 for t in pending:
                     results.wrong[(unit.app, unit.server, t)] = why
@@ -168,7 +174,11 @@ def run_unit(unit: Unit, args: argparse.Namespace, results: Results, logdir: Pat
                 return
             if args.warmup:
                 load.warm_up(
-                    srv.port, [TESTS[t].path for t in pending], args.warmup, args.connections
+                    srv.port,
+                    [TESTS[t].path for t in pending],
+                    args.warmup,
+                    args.connections,
+                    nice=args.nice,
                 )
             for t in pending:
                 res = load.wrk(
@@ -177,6 +187,7 @@ def run_unit(unit: Unit, args: argparse.Namespace, results: Results, logdir: Pat
                     args.duration,
                     args.connections,
                     server_cpu_s=srv.cpu_seconds,
+                    nice=args.nice,
                 )
                 results.runs[(unit.app, unit.server, t)].append(res)
                 errors = (
@@ -247,6 +258,7 @@ def main(argv: list[str]) -> int:
         "measured": f"{args.duration:g} s per test",
         "warm-up": f"{args.warmup:g} s per server start over all its endpoints",
         "wrk": f"-t1 -c{args.connections}",
+        "nice": args.nice,
         "import runs": args.import_runs,
         "wall time": f"{(time.monotonic() - t0) / 60:.1f} min",
     }

@@ -459,7 +459,7 @@ def test_lifespan_runs_startup_and_shutdown_hooks_and_failing_startup_raises() -
     async def broken() -> None:
         raise RuntimeError("no database")
 
-    with pytest.raises(Exception, match="no database"), TestClient(failing):
+    with pytest.raises(RuntimeError, match="no database"), TestClient(failing):
         pass
 
 
@@ -660,3 +660,24 @@ def test_dict_parameters_are_the_json_body() -> None:
     c = TestClient(app)
     assert c.post("/echo", json={"a": 1}).json() == {"a": 1}
     assert c.post("/echo", json={"a": "x"}).status_code == 422
+
+
+def test_a_file_response_whose_file_is_gone_answers_404(tmp_path: Any) -> None:
+    from trellis import FileResponse
+
+    app = App()
+    target = tmp_path / "report.txt"
+
+    @app.get("/report")
+    async def report() -> FileResponse:
+        return FileResponse(target)
+
+    @app.get("/report-slow")
+    async def report_slow(request: Request) -> FileResponse:
+        return FileResponse(target)
+
+    c = TestClient(app)
+    assert c.get("/report").status_code == 404
+    assert c.get("/report-slow").status_code == 404
+    target.write_text("ready")
+    assert c.get("/report").text == "ready"

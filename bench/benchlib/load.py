@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .servers import niced
+
 HELLO = "Hello, World!"
 
 
@@ -200,6 +202,7 @@ def wrk(
     connections: int,
     script: str | None = None,
     server_cpu_s: Callable[[], float] | None = None,
+    nice: int = 0,
 ) -> WrkResult:
     """Run wrk on core 1; meanwhile measure core 0, the server's processes and wrk itself.
 
@@ -207,6 +210,7 @@ def wrk(
     `server_cpu_s`, read from /proc) and wrk's (its rusage) say who was the limit.
     """
     command = [
+        *niced(nice),
         *("taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s"),
         "--latency",
         f"http://127.0.0.1:{port}{path}",
@@ -232,7 +236,9 @@ def wrk(
     return result
 
 
-def warm_up(port: int, paths: list[str], seconds: float, connections: int) -> WrkResult:
+def warm_up(
+    port: int, paths: list[str], seconds: float, connections: int, nice: int = 0
+) -> WrkResult:
     """Load every path this server will be measured on, round-robin, then throw the figures away."""
     script = WARMUP_LUA % ", ".join(f'"{p}"' for p in paths)
-    return wrk(port, paths[0], seconds, connections, script=script)
+    return wrk(port, paths[0], seconds, connections, script=script, nice=nice)

@@ -167,6 +167,8 @@ class App(RouteCollector):
                 await receive()
                 message = f"{type(exc).__name__}: {exc}"
                 await send({"type": "lifespan.startup.failed", "message": message})
+                if scope.get("trellis.raise_server_exceptions"):
+                    raise
                 return
             asgi = self._asgi
             assert asgi is not None

@@ -68,15 +68,31 @@ def _next_or_exhausted(iterator: Iterator[T]) -> T | object:
 
 
 async def iterate_in_threadpool(iterable: Iterable[T]) -> AsyncIterator[T]:
-    """Drive a sync iterator from async code, one ``next()`` per thread-pool call."""
+    """Drive a sync iterator from async code, one ``next()`` per thread-pool call.
+
+    When the consumer stops (a client went away and the task is cancelled) while a ``next()`` is
+    still running in a worker thread, the thread cannot be interrupted; closing the generator
+    then would fail with "generator already executing".  So the step in flight is awaited
+    (shielded from the cancellation) before the iterator is closed, and the generator's
+    ``finally:`` blocks always run.
+    """
     iterator = iter(iterable)
+    loop = asyncio.get_running_loop()
+    step: asyncio.Future[T | object] | None = None
     try:
         while True:
-            item = await run_sync(_next_or_exhausted, iterator)
+            ctx = contextvars.copy_context()
+            step = loop.run_in_executor(
+                _get_executor(), functools.partial(ctx.run, _next_or_exhausted, iterator)
+            )
+            item = await asyncio.shield(step)
+            step = None
             if item is _EXHAUSTED:
                 return
             yield item  # type: ignore[misc]
     finally:
+        if step is not None and not step.done():
+            await asyncio.wait((step,))
         close = getattr(iterator, "close", None)
         if close is not None:
             await run_sync(close)

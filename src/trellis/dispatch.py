@@ -220,9 +220,19 @@ class Dispatcher:
                     scope, receive, send, ctx, endpoint.scopes, exc, request_id, endpoint.after
                 )
             response.raw_headers.append((b"x-request-id", request_id))
-            await response(scope, receive, send)
+            try:
+                await response(scope, receive, send)
+            except HTTPException as exc:  # refused before sending began (see _respond)
+                ctx = CallContext(scope, receive, params, self.limits)
+                await self._fail(scope, receive, send, ctx, endpoint.scopes, exc, request_id)
             return None
         ctx = CallContext(scope, receive, params, self.limits)
+        return await self._respond(endpoint, ctx, send, request_id)
+
+    async def _respond(
+        self, endpoint: Endpoint, ctx: CallContext, send: Any, request_id: bytes
+    ) -> None:
+        scope, receive = ctx.scope, ctx.receive
         try:
             response = await self._run(endpoint, ctx)
         except Exception as exc:
@@ -232,8 +242,14 @@ class Dispatcher:
         response.raw_headers.append((b"x-request-id", request_id))
         try:
             await response(scope, receive, send)
-        finally:
-            await self._cleanup(ctx, None)
+        except HTTPException as exc:
+            # A response may refuse before it sends anything: a FileResponse whose file is gone
+            # raises NotFound.  That is an error answer like any other, not a 500.
+            return await self._fail(scope, receive, send, ctx, endpoint.scopes, exc, request_id)
+        except BaseException as exc:
+            await self._cleanup(ctx, exc)
+            raise
+        await self._cleanup(ctx, None)
         return None
 
     async def _run(self, endpoint: Endpoint, ctx: CallContext) -> Response:
@@ -312,18 +328,7 @@ class Dispatcher:
             endpoint = table["GET"]
             scope["trellis.route_name"] = endpoint.name
             ctx = CallContext(scope, receive, params, self.limits)
-            try:
-                response = await self._run(endpoint, ctx)
-            except Exception as exc:
-                await self._fail(
-                    scope, receive, send, ctx, endpoint.scopes, exc, request_id, endpoint.after
-                )
-                return
-            response.raw_headers.append((b"x-request-id", request_id))
-            try:
-                await response(scope, receive, send)
-            finally:
-                await self._cleanup(ctx, None)
+            await self._respond(endpoint, ctx, send, request_id)
             return
         allowed = set(table)
         if "GET" in allowed:
@@ -522,6 +527,8 @@ class Dispatcher:
             await send(
                 {"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"}
             )
+            if scope.get("trellis.raise_server_exceptions"):
+                raise
             return
         await send({"type": "lifespan.startup.complete"})
         message = await receive()

@@ -23,13 +23,13 @@ def isolated_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     sys.path[:] = path
 
 
-ASGI_APP = '''
+ASGI_APP = """
 async def app(scope, receive, send):
     if scope["type"] != "http":
         return
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": b"ok"})
-'''
+"""
 
 
 @pytest.fixture

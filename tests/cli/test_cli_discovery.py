@@ -166,7 +166,7 @@ def test_attribute_that_is_not_an_app(tmp_path: Path) -> None:
 
 
 def test_missing_module() -> None:
-    with pytest.raises(DiscoveryError, match="Could not import 'nowhere.mod'"):
+    with pytest.raises(DiscoveryError, match=r"Could not import 'nowhere\.mod'"):
         resolve("nowhere.mod:app")
 
 
@@ -176,7 +176,7 @@ def test_error_inside_the_app_module_shows_its_traceback(tmp_path: Path) -> None
         resolve("broken.py")
     message = info.value.message
     assert "Error while importing 'broken'" in message
-    assert "broken.py\", line 3" in message
+    assert 'broken.py", line 3' in message
     assert "JSONDecodeError" in message
 
 

@@ -43,7 +43,9 @@ def test_handler_name() -> None:
 def test_format_routes_sorts_and_aligns() -> None:
     table = format_routes(
         [
-            FakeRoute("/items/<int:id>", frozenset({"PUT", "GET", "HEAD", "DELETE"}), "item", ItemView),
+            FakeRoute(
+                "/items/<int:id>", frozenset({"PUT", "GET", "HEAD", "DELETE"}), "item", ItemView
+            ),
             FakeRoute("/", frozenset({"GET", "HEAD"}), "index", index),
             FakeRoute("/ws", frozenset(), "live", index, websocket=True),
             FakeRoute("/items/<int:id>", frozenset({"POST", "PURGE"}), "item_post", index),

@@ -72,7 +72,9 @@ def test_run_with_uvicorn_and_a_factory(
     )
     result = invoke("--app", "factory.py", "--server", "uvicorn")
     assert result.exit_code == 0, result.output
-    assert "factory.py:create_app() at http://127.0.0.1:8000 (debug, reload; uvicorn)" in result.output
+    assert (
+        "factory.py:create_app() at http://127.0.0.1:8000 (debug, reload; uvicorn)" in result.output
+    )
     argv = launched["argv"]
     assert argv[:3] == [sys.executable, "-m", "uvicorn"]
     assert argv[argv.index("--app-dir") + 1] == str(tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -16,7 +17,7 @@ import pytest
 
 pytestmark = pytest.mark.server
 
-APP = '''
+APP = """
 import os
 
 async def app(scope, receive, send):
@@ -32,7 +33,7 @@ async def app(scope, receive, send):
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"text/plain")]})
     await send({"type": "http.response.body", "body": body})
-'''
+"""
 
 STARTUP_TIMEOUT = 30.0
 GRACEFUL = {"granian": "Granian shutdown completed", "uvicorn": "Finished server process"}
@@ -84,15 +85,11 @@ def start(tmp_path: Path) -> Iterator[Callable[..., tuple[subprocess.Popen[bytes
     for process in processes:
         if process.poll() is None:
             process.terminate()  # the server's graceful shutdown
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(15)
-            except subprocess.TimeoutExpired:
-                pass
         # Reloaders and workers live in the group: make sure none outlives the test.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(5)
 
 

@@ -219,3 +219,19 @@ def test_real_app_serves_the_debug_page() -> None:
     assert response.status_code == 500
     assert "RuntimeError: kaboom &lt;i&gt;tomato&lt;/i&gt;" in response.text
     assert "secret_sauce" in response.text
+
+
+def test_library_frames_are_folded_and_user_frames_open() -> None:
+    import json
+
+    def parse() -> None:
+        json.loads("{broken")
+
+    html = page(capture(parse))
+    frames = re.findall(r'<details class="([^"]+)"( open)?><summary>([^<]+)', html)
+    mine = [f for f in frames if __file__ in f[2]]
+    stdlib = [f for f in frames if "json" in f[2] and __file__ not in f[2]]
+    assert mine
+    assert all(f[0] == "frame" and f[1] == " open" for f in mine)
+    assert stdlib
+    assert all(f[0] == "frame lib" and not f[1] for f in stdlib)

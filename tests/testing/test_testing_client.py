@@ -433,3 +433,12 @@ async def test_async_client_raises_and_times_out() -> None:
     async with AsyncTestClient(hang, timeout=0.05) as client:
         with pytest.raises(httpx.ReadTimeout):
             await client.get("/")
+
+
+def test_package_exports_load_lazily() -> None:
+    import trellis.testing as testing
+
+    assert sorted(dir(testing)) == sorted(testing.__all__)
+    assert testing.WebSocketDisconnect.__module__ == "trellis.http.websockets"
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = testing.Nope

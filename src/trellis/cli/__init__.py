@@ -19,6 +19,7 @@ import click
 
 from trellis.__about__ import __version__
 from trellis.cli.discovery import AppTarget, DiscoveryError, app_option, load_app, with_app
+
 # Imported under other names so that ``trellis.cli.run`` and ``trellis.cli.routes`` stay modules.
 from trellis.cli.routes import routes as routes_command
 from trellis.cli.run import run as run_command

@@ -19,6 +19,7 @@ import sysconfig
 import traceback
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -40,12 +41,10 @@ CONTEXT_LINES = 5
 MAX_LOCALS = 100
 MAX_CHAIN = 10
 _HIDDEN_HEADERS = frozenset({"authorization", "proxy-authorization"})
+_paths = sysconfig.get_paths()
+# Frames from these are folded on the page: the standard library, installed packages, Trellis.
 _LIBRARY_DIRS = tuple(
-    {
-        sysconfig.get_paths()["stdlib"],
-        sysconfig.get_paths()["purelib"],
-        sysconfig.get_paths()["platlib"],
-    }
+    {_paths["stdlib"], _paths["purelib"], _paths["platlib"], str(Path(__file__).parents[1])}
 )
 
 

@@ -30,7 +30,6 @@ __all__ = [
     "ClientDisconnected",
     "StreamingResponse",
     "close_iterator",
-    "iterate_sync_source",
     "next_or_end",
     "run_until_disconnect",
     "send_or_disconnect",
@@ -59,11 +58,12 @@ async def run_until_disconnect(producer: Coroutine[Any, Any, None], receive: Rec
         task.cancel()
         listener.cancel()
         await asyncio.wait((task, listener))
+    # Always fetched, so asyncio never logs "exception was never retrieved" for the listener.
+    receive_error = None if listener.cancelled() else listener.exception()
     if task.cancelled():
         # Cancelled because the listener finished: a disconnect, or receive() itself failed.
-        error = None if listener.cancelled() else listener.exception()
-        if error is not None:
-            raise error
+        if receive_error is not None:
+            raise receive_error
         return
     task.result()
 
@@ -96,35 +96,13 @@ async def next_or_end(iterator: AsyncIterator[Any]) -> Any:
     return await anext(iterator, END)
 
 
-async def iterate_sync_source(iterable: Iterable[Any]) -> AsyncIterator[Any]:
-    """``iterate_in_threadpool``, made safe to stop while a ``next()`` runs in a worker thread.
-
-    Cancelling the await does not stop the thread; closing the generator then would fail with
-    "generator already executing".  So the pending step is shielded and awaited before closing.
-    """
-    source = iterate_in_threadpool(iterable)
-    pending: asyncio.Future[Any] | None = None
-    try:
-        while True:
-            pending = asyncio.ensure_future(next_or_end(source))
-            item = await asyncio.shield(pending)
-            pending = None
-            if item is END:
-                return
-            yield item
-    finally:
-        if pending is not None:
-            await asyncio.wait((pending,))
-        await close_iterator(source)
-
-
 def _to_async_iterator(content: object) -> AsyncIterator[Any]:
     if isinstance(content, str | bytes | bytearray | memoryview):
         raise TypeError("StreamingResponse needs an iterator of chunks; use Response for a body")
     if isinstance(content, AsyncIterable):
         return aiter(content)
     if isinstance(content, Iterable):
-        return iterate_sync_source(content)
+        return iterate_in_threadpool(content)
     raise TypeError(
         f"StreamingResponse content must be an iterable or async iterable, "
         f"not {type(content).__name__}"
