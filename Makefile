@@ -20,8 +20,8 @@ run: $(STAMP)
 	$(BIN)/trellis run --app examples/hello.py --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples docs bench --exclude bench/.venv
-	$(BIN)/ruff format --check src tests examples docs bench --exclude bench/.venv
+	$(BIN)/ruff check src tests examples docs/examples bench
+	$(BIN)/ruff format --check src tests examples docs/examples bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -127,7 +127,8 @@ class HTTPConnection:
             blueprint = current.rpartition(".")[0]
             name = f"{blueprint}{name}" if blueprint else name[1:]
         url: str = app.url_for(name, **params)
-        return self.scope.get("root_path", "") + url
+        root_path: str = self.scope.get("root_path", "")
+        return root_path + url
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.scope.get('type')} {self.scope.get('path')!r}>"
