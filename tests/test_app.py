@@ -681,3 +681,40 @@ def test_a_file_response_whose_file_is_gone_answers_404(tmp_path: Any) -> None:
     assert c.get("/report-slow").status_code == 404
     target.write_text("ready")
     assert c.get("/report").text == "ready"
+
+
+def test_invalid_percent_encoding_or_utf8_in_the_path_answers_400() -> None:
+    import asyncio
+
+    app = App()
+
+    @app.get("/files/<name>")
+    async def file(name: str) -> str:
+        return name
+
+    async def call(raw_path: bytes, path: str) -> tuple[int, bytes]:
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "raw_path": raw_path,
+            "query_string": b"",
+            "headers": [(b"host", b"x")],
+            "root_path": "",
+        }
+        await app(scope, receive, send)
+        return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+    # What lenient servers hand over: "%zz" kept as is, bad UTF-8 replaced.
+    assert asyncio.run(call(b"/files/a%zz", "/files/a%zz"))[0] == 400
+    assert asyncio.run(call(b"/files/%ff%fe", "/files/\ufffd\ufffd"))[0] == 400
+    assert asyncio.run(call(b"/files/caf%C3%A9", "/files/café")) == (200, "café".encode())
+    assert asyncio.run(call(b"/files/100%25", "/files/100%")) == (200, b"100%")

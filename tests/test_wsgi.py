@@ -14,6 +14,7 @@ from wsgiref.util import setup_testing_defaults
 import httpx
 import pytest
 
+from trellis import App, Request
 from trellis.wsgi import ClientDisconnected, LifespanFailed, WSGIAdapter, build_scope
 
 Scope = dict[str, Any]
@@ -101,7 +102,7 @@ def test_scope_from_environ(make_adapter: Callable[..., WSGIAdapter]) -> None:
     assert ("x-app", "echo") in headers
     scope = json.loads(body)
     assert scope["method"] == "POST"
-    assert scope["path"] == "/café/x y"
+    assert scope["path"] == "/mount/café/x y"  # root_path included, as ASGI servers do
     assert scope["root_path"] == "/mount"
     assert scope["raw_path"] == "/mount/caf%C3%A9/x%20y"
     assert scope["query_string"] == "a=1&b=%C3%A9"
@@ -382,3 +383,25 @@ def test_real_wsgi_server_normal_and_streaming(serve: Callable[[Any], str]) -> N
             assert next(pieces) == b"first;"
             release.set()
             assert b"".join(pieces) == b"second"
+
+
+def test_the_app_under_a_script_name_routes_below_it_and_builds_urls_with_it() -> None:
+    from wsgiref.util import setup_testing_defaults
+
+    app = App()
+
+    @app.get("/where")
+    def where(request: Request) -> dict[str, str]:
+        return {"url_for": request.url_for("where"), "path": request.url.path}
+
+    environ: dict[str, object] = {"SCRIPT_NAME": "/mount", "PATH_INFO": "/where"}
+    setup_testing_defaults(environ)
+    captured: list[str] = []
+    try:
+        body = b"".join(
+            app.wsgi(environ, lambda status, headers, exc=None: captured.append(status))
+        )
+    finally:
+        app.wsgi.close()
+    assert captured == ["200 OK"]
+    assert json.loads(body) == {"url_for": "/mount/where", "path": "/mount/where"}

@@ -10,10 +10,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from benchlib import load
 from benchlib.load import TESTS, check, parse_wrk
 from benchlib.report import Results, baseline_server, render
+
 from conftest import BENCH
 
 # bench/bench.py by path: plain `import bench` would find the bench/ directory instead.
@@ -183,7 +183,9 @@ def test_report_shows_ratio_to_raw_and_marks_wrong_answers():
     for rps in (100.0, 120.0, 110.0):
         results.runs[("raw", "granian", "json")].append(load.WrkResult(rps, 1, None, None, 0, 0))
     for rps in (50.0, 55.0, 60.0):
-        results.runs[("trellis", "granian", "json")].append(load.WrkResult(rps, 1, None, None, 0, 0))
+        results.runs[("trellis", "granian", "json")].append(
+            load.WrkResult(rps, 1, None, None, 0, 0)
+        )
     results.wrong[("flask", "granian-wsgi", "json")] = "GET /json: status 500"
     text = render(results, {"rounds": 3}, "now", "bench/run.sh")
     assert "| Trellis | granian ASGI | 55 (0.50x) ±18% |" in text

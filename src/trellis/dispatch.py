@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from trellis.exceptions import (
+    BadRequest,
     ConfigurationError,
     HTTPException,
     MethodNotAllowed,
@@ -23,6 +24,7 @@ from trellis.exceptions import (
     RequestHeaderFieldsTooLarge,
 )
 from trellis.handlers import CallContext, CallPlan, build_plan, describe
+from trellis.http.connection import check_path
 from trellis.http.responses import RedirectResponse, Response
 from trellis.http.websockets import WebSocket, WebSocketDisconnect
 from trellis.middleware import ASGIApp
@@ -194,6 +196,11 @@ class Dispatcher:
         scope["app"] = self.app
 
         path = scope["path"]
+        if "%" in path or not path.isascii():
+            try:
+                check_path(path, scope.get("raw_path"))
+            except BadRequest as exc:
+                return await self._early_error(scope, receive, send, exc)
         if scope.get("root_path"):
             path = _route_path(path, scope["root_path"])
         found = self.router.lookup(path)
@@ -348,9 +355,9 @@ class Dispatcher:
     async def _early_error(
         self, scope: dict[str, Any], receive: Any, send: Any, exc: HTTPException
     ) -> None:
-        request_id = self.new_request_id()
+        request_id = scope.get("trellis.request_id") or self.new_request_id()
         scope["trellis.request_id"] = request_id
-        response = error_response(exc, (), request_id.decode())
+        response = error_response(exc, scope["headers"], request_id.decode())
         response.raw_headers.append((b"x-request-id", request_id))
         await response(scope, receive, send)
 

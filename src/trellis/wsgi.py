@@ -8,8 +8,8 @@ chunk returns only once the WSGI server asks for the next one, which is the back
 streaming response needs.  Closing the response iterable (the server does so when the client
 goes away) sends ``http.disconnect``.
 
-As in the App, ``scope["path"]`` is the path below ``root_path`` (``PATH_INFO`` below
-``SCRIPT_NAME``).
+As ASGI servers do, ``scope["path"]`` is the full path, ``root_path`` (``SCRIPT_NAME``) included;
+the App routes on the part below ``root_path``.
 """
 
 from __future__ import annotations
@@ -418,7 +418,7 @@ def build_scope(environ: WSGIEnvironment, state: dict[str, Any] | None = None) -
         "http_version": protocol.partition("/")[2] or "1.1",
         "method": environ.get("REQUEST_METHOD", "GET").upper(),
         "scheme": environ.get("wsgi.url_scheme", "http"),
-        "path": path_info.decode("utf-8", "replace"),
+        "path": (script_name + path_info).decode("utf-8", "replace"),
         "raw_path": raw_path,
         "root_path": script_name.decode("utf-8", "replace"),
         "query_string": _wsgi_bytes(environ.get("QUERY_STRING", "")),

@@ -58,7 +58,7 @@ class HTTPConnection:
             # Servers decode leniently ("%zz" kept, bad UTF-8 replaced); only such a path can hide
             # a problem, and an ASCII path without "%" is the common case, so it is checked cheaply.
             if "%" in path or not path.isascii():
-                _check_path(path, self.scope.get("raw_path"))
+                check_path(path, self.scope.get("raw_path"))
             self._path = path
         return path
 
@@ -134,7 +134,12 @@ class HTTPConnection:
         return f"<{type(self).__name__} {self.scope.get('type')} {self.scope.get('path')!r}>"
 
 
-def _check_path(path: str, raw_path: bytes | None) -> None:
+def check_path(path: str, raw_path: bytes | None) -> None:
+    """Raise BadRequest when the raw path has a broken ``%`` escape or invalid UTF-8.
+
+    Call it only when ``path`` has a ``%`` or a non-ASCII character: servers decode leniently,
+    and only such a path can hide a problem.
+    """
     if raw_path is not None:
         decode_component(raw_path, plus_as_space=False, what="path")
         return
