@@ -426,9 +426,10 @@ def _plan_parameter(
     if name in path_params and marker is None:
         adapter = None if base in (inspect.Parameter.empty, Any, str) else _adapter(base, {})
         return ParamPlan(name, "path", name, adapter=adapter, annotation=base)
-    if _is_subclass(base, Request) or (name == "request" and base is inspect.Parameter.empty):
+    untyped = base is inspect.Parameter.empty or base is Any
+    if _is_subclass(base, Request) or (name == "request" and untyped):
         return ParamPlan(name, "request", name)
-    if _is_subclass(base, WebSocket) or (name == "websocket" and base is inspect.Parameter.empty):
+    if _is_subclass(base, WebSocket) or (name == "websocket" and untyped):
         return ParamPlan(name, "websocket", name)
     for extra_name, extra_type in extras.items():
         if name == extra_name or (extra_type is not None and _is_subclass(base, extra_type)):

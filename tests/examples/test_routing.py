@@ -125,3 +125,24 @@ def test_view_methods_come_from_the_class(app: StandInApp) -> None:
     methods = {r.name: r.methods for r in app.iter_routes()}
     assert methods["blog.comment"] == frozenset({"GET", "DELETE"})
     assert methods["blog.create"] == frozenset({"GET", "POST"})
+
+
+def test_the_example_served_by_the_app() -> None:
+    from trellis import App
+    from trellis.testing import TestClient
+
+    app = App(routes=load_example().routes)
+    client = TestClient(app)
+    assert client.get("/").text == "Hello, World!"
+    assert client.get("/blog/2024/hello-world").json() == {"year": 2024, "slug": "hello-world"}
+    assert client.get("/blog/").json() == {"page": 1, "next": "/blog/?page=2"}
+    redirect = client.get("/blog?x=1")
+    assert (redirect.status_code, redirect.headers["location"]) == (308, "/blog/?x=1")
+    assert client.get("/blog/comments/7").json() == {"comment": 7}
+    assert client.delete("/blog/comments/7").status_code == 204
+    assert client.put("/blog/comments/7").status_code == 405
+    assert client.get("/colors/ff8000").json() == {"red": 255, "green": 128, "blue": 0}
+    assert client.get("/colors/teal").json() == {"name": "teal"}
+    assert client.get("/docs/guide/routing.md").text == "docs for guide/routing.md"
+    with client.websocket_connect("/blog/live"):
+        pass
