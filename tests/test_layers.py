@@ -17,6 +17,7 @@ CORE = {
     "trellis.handlers",
     "trellis.http",
     "trellis.middleware",
+    "trellis.optional",
     "trellis.params",
     "trellis.results",
     "trellis.routing",

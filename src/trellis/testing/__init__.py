@@ -45,12 +45,9 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'trellis.testing' has no attribute {name!r}")
     if module == "trellis.testing.client":
-        try:
-            importlib.import_module("httpx")
-        except ImportError:
-            from trellis.exceptions import MissingDependency
+        from trellis.optional import require
 
-            raise MissingDependency("trellis.testing.TestClient", "testing", "httpx") from None
+        require("httpx", extra="testing", feature="trellis.testing.TestClient")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
