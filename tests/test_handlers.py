@@ -322,3 +322,31 @@ def test_star_args_are_refused() -> None:
 
     with pytest.raises(ConfigurationError, match="args"):
         app.startup_freeze()
+
+
+def test_path_parameter_annotations_are_checked_against_the_converter() -> None:
+    app = App()
+
+    @app.get("/a/<int:id>")
+    async def as_float(id: float) -> dict[str, object]:
+        return {"id": id, "type": type(id).__name__}
+
+    @app.get("/b/<id>")
+    async def as_int(id: int) -> dict[str, int]:
+        return {"id": id}
+
+    client = make_client(app)
+    assert client.get("/a/3").json() == {"id": 3.0, "type": "float"}
+    assert client.get("/b/12").json() == {"id": 12}
+    refused = client.get("/b/twelve")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["location"] == "path"
+
+    wrong = App()
+
+    @wrong.get("/c/<int:id>")
+    async def as_str(id: str) -> str:
+        return id
+
+    with pytest.raises(ConfigurationError, match=r"as_str.*'id'.*produces int"):
+        wrong.startup_freeze()

@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from trellis.exceptions import (
     BadRequest,
@@ -31,6 +32,8 @@ from trellis.middleware import ASGIApp
 from trellis.middleware.errors import error_response
 from trellis.results import convert
 from trellis.routing import View
+from trellis.routing.patterns import Param as PatternParam
+from trellis.routing.patterns import parse_pattern
 
 if TYPE_CHECKING:
     from trellis.app import App
@@ -39,6 +42,14 @@ if TYPE_CHECKING:
 __all__ = ["Dispatcher", "Endpoint"]
 
 logger = logging.getLogger("trellis.request")
+_CONVERTER_TYPES: dict[str, type] = {
+    "int": int,
+    "float": float,
+    "uuid": UUID,
+    "str": str,
+    "slug": str,
+    "path": str,
+}
 _EMPTY: dict[str, Any] = {}
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:/+=-]{1,200}")
 _AFTER_EXTRAS = {"response": Response}
@@ -58,6 +69,7 @@ class Endpoint:
         after: tuple[CallPlan, ...],
         view: type | None,
         view_plans: dict[str, CallPlan] | None,
+        path_names: set[str] | None = None,
     ) -> None:
         self.plan = plan
         self.name = name
@@ -66,16 +78,20 @@ class Endpoint:
         self.after = after
         self.view = view
         self.view_plans = view_plans
-        # An async handler with no parameters, hooks or view: called directly, no context object.
+        # An async handler whose parameters are exactly the route's path parameters (already
+        # converted to the annotated types), with no hooks and no view, is called directly:
+        # ``await fast(**params)``, no context object, no per-parameter loop.
         self.fast = (
             plan.func
             if (
                 plan.is_async
-                and not plan.params
                 and not plan.is_generator
                 and not before
                 and not after
                 and view is None
+                and path_names is not None
+                and all(p.source == "path" and p.adapter is None for p in plan.params)
+                and {p.name for p in plan.params} == path_names
             )
             else None
         )
@@ -100,7 +116,7 @@ class Dispatcher:
         self._error_plans: dict[Any, CallPlan] = {}
         self._app_scopes: tuple[Any, ...] = (app,)
         self._app_after = tuple(
-            reversed(self._hook_plans((app,), "after_request_hooks", _AFTER_EXTRAS, frozenset()))
+            reversed(self._hook_plans((app,), "after_request_hooks", _AFTER_EXTRAS, {}))
         )
 
     def new_request_id(self) -> bytes:
@@ -137,7 +153,9 @@ class Dispatcher:
             endpoint = Endpoint(some_plan, route.name, route.scopes, before, after, handler, plans)
         else:
             plan = build_plan(handler, path_params=params, providers=self.app.providers)
-            endpoint = Endpoint(plan, route.name, route.scopes, before, after, None, None)
+            endpoint = Endpoint(
+                plan, route.name, route.scopes, before, after, None, None, set(params)
+            )
         self.router.add(
             route.path,
             ["WEBSOCKET"] if route.websocket else route.methods,
@@ -147,7 +165,7 @@ class Dispatcher:
         )
 
     def _hook_plans(
-        self, scopes: tuple[Any, ...], attr: str, extras: dict[str, Any], params: frozenset[str]
+        self, scopes: tuple[Any, ...], attr: str, extras: dict[str, Any], params: Mapping[str, Any]
     ) -> list[CallPlan]:
         plans = []
         for scope in scopes:
@@ -215,7 +233,7 @@ class Dispatcher:
         fast = endpoint.fast
         if fast is not None:
             try:
-                value = await fast()
+                value = await fast(**params)
                 response = (
                     value
                     if isinstance(value, Response)
@@ -577,8 +595,11 @@ async def _call_hook(func: Any) -> None:
             await result
 
 
-def _pattern_params(pattern: str) -> frozenset[str]:
-    names = set()
-    for match in re.finditer(r"<(?:[^:<>]+:)?([^<>:]+)>", pattern):
-        names.add(match.group(1).strip())
-    return frozenset(names)
+def _pattern_params(pattern: str) -> dict[str, Any]:
+    """Parameter name -> the Python type its built-in converter produces (None for custom ones),
+    so a handler annotated with that very type is not validated a second time."""
+    return {
+        segment.name: _CONVERTER_TYPES.get(segment.converter)
+        for segment in parse_pattern(pattern).segments
+        if isinstance(segment, PatternParam)
+    }

@@ -424,7 +424,16 @@ def _plan_parameter(
         dep = marker.dependency
         return ParamPlan(name, "depends", name, depends=sub_plan(dep), use_cache=marker.use_cache)
     if name in path_params and marker is None:
-        adapter = None if base in (inspect.Parameter.empty, Any, str) else _adapter(base, {})
+        produced = path_params.get(name) if isinstance(path_params, Mapping) else None
+        if base is str and produced not in (None, str):
+            raise ConfigurationError(
+                f"{owner}: parameter {name!r} is annotated str but its route converter produces "
+                f"{produced.__name__}; annotate it {produced.__name__} or use a str converter"
+            )
+        skip = base in (inspect.Parameter.empty, Any, str) or (
+            produced is not None and base is produced
+        )
+        adapter = None if skip else _adapter(base, {})
         return ParamPlan(name, "path", name, adapter=adapter, annotation=base)
     untyped = base is inspect.Parameter.empty or base is Any
     if _is_subclass(base, Request) or (name == "request" and untyped):
