@@ -718,3 +718,60 @@ def test_invalid_percent_encoding_or_utf8_in_the_path_answers_400() -> None:
     assert asyncio.run(call(b"/files/%ff%fe", "/files/\ufffd\ufffd"))[0] == 400
     assert asyncio.run(call(b"/files/caf%C3%A9", "/files/café")) == (200, "café".encode())
     assert asyncio.run(call(b"/files/100%25", "/files/100%")) == (200, b"100%")
+
+
+def test_on_ready_hooks_and_conventions_run_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    import trellis.app as app_module
+
+    seen: list[str] = []
+
+    def convention(app: App) -> None:
+        seen.append("convention")
+
+        @app.get("/by-convention")
+        async def by_convention() -> str:
+            return "installed by a convention"
+
+    monkeypatch.setattr(app_module, "_conventions", lambda: (convention,))
+    app = App()
+
+    @app.on_ready
+    def ready(a: App) -> None:
+        seen.append(f"ready {len(a.routes())}")
+
+    client = TestClient(app)
+    assert client.get("/by-convention").text == "installed by a convention"
+    assert seen == ["convention", "ready 1"]
+    with pytest.raises(ConfigurationError):
+        app.on_ready(ready)
+
+
+def test_template_registrations_are_recorded_on_app_and_blueprint() -> None:
+    app = App()
+    bp = Blueprint("bp", __name__)
+
+    @app.template_filter()
+    def shout(value: str) -> str:
+        return value.upper()
+
+    @bp.template_test("even")
+    def is_even(value: int) -> bool:
+        return value % 2 == 0
+
+    @bp.template_global()
+    def year() -> int:
+        return 2026
+
+    @app.context_processor
+    def extra() -> dict[str, int]:
+        return {"n": 1}
+
+    app.register(bp)
+    assert app.template_filters == {"shout": shout}
+    assert bp.template_tests == {"even": is_even}
+    assert bp.template_globals == {"year": year}
+    assert app.context_processors == [extra]
+    assert app.installed(type(None)) is None
+    app.startup_freeze()
+    with pytest.raises(ConfigurationError):
+        app.add_template_global(1, "late")

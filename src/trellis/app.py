@@ -10,6 +10,7 @@ grow with the number of routes or with features that are not used.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -64,6 +65,7 @@ class App(RouteCollector):
         self.extensions: dict[str, Any] = {}
         self.providers: dict[Any, Callable[..., Any]] = {}
         self.response_converters: dict[type, ResponseConverter] = {}
+        self.ready_hooks: list[Callable[[App], None]] = []
         self._dispatcher: Dispatcher | None = None
         self._asgi: ASGIApp | None = None
         self._http: ASGIApp | None = None
@@ -114,6 +116,23 @@ class App(RouteCollector):
         self._check_not_started("add middleware")
         self.middleware.append(Middleware(cls, *args, **kwargs))
 
+    def on_ready(self, fn: Callable[[App], None]) -> Callable[[App], None]:
+        """Call ``fn(app)`` once everything is registered, just before the app serves.
+
+        Batteries build what needs every registration known (a template environment with every
+        blueprint's folder and filter) here.  It runs when the app starts, synchronously.
+        """
+        self._check_not_started("add a ready hook")
+        self.ready_hooks.append(fn)
+        return fn
+
+    def installed(self, cls: type[T]) -> T | None:
+        """The installed battery of type ``cls``, if any."""
+        for battery in self.batteries:
+            if isinstance(battery, cls):
+                return battery
+        return None
+
     def add_response_converter(self, cls: type, converter: ResponseConverter) -> None:
         """Teach the app to turn handler return values of type ``cls`` into responses."""
         self.response_converters[cls] = converter
@@ -132,12 +151,16 @@ class App(RouteCollector):
         if dispatcher is not None:
             return dispatcher
         configure_thread_pool(self.settings.thread_pool_size)
+        for convention in _conventions():
+            convention(self)
         router: Router[Any] = Router(self.all_converters())
         dispatcher = Dispatcher(self, router)
         for route in self.iter_routes():
             dispatcher.add_route(route)
         router.freeze()
         self._router = router
+        for hook in self.ready_hooks:
+            hook(self)
         self.freeze()
         asgi: ASGIApp = dispatcher
         for middleware in reversed(self.middleware):
@@ -197,6 +220,26 @@ class App(RouteCollector):
 
     def __repr__(self) -> str:
         return f"<App {self.import_name or '__main__'!r}>"
+
+
+@functools.cache
+def _conventions() -> tuple[Callable[[App], None], ...]:
+    """Functions registered under the ``trellis.conventions`` entry-point group.
+
+    They are how what needs no configuration works by convention — a ``templates/`` folder is
+    rendered from, ``static/`` is served — without the core importing a battery: each battery
+    registers a function that looks at the app and installs itself when the app uses it.  They
+    run at start-up, once per app; the lookup itself is done once per process.
+    """
+    from importlib.metadata import entry_points
+
+    found = []
+    for entry in sorted(entry_points(group="trellis.conventions"), key=lambda e: e.name):
+        try:
+            found.append(entry.load())
+        except ImportError as exc:  # a battery whose optional package is missing stays off
+            logger.debug("convention %s not loaded: %s", entry.name, exc)
+    return tuple(found)
 
 
 def _root_path_of(import_name: str | None) -> Path:

@@ -180,6 +180,12 @@ class RouteCollector:
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
         self.converters: dict[str, type[Converter]] = {}
+        #: Template filters, tests, globals and context processors, recorded here for whichever
+        #: template engine is installed (the templates battery reads them at start-up).
+        self.template_filters: dict[str, Callable[..., Any]] = {}
+        self.template_tests: dict[str, Callable[..., Any]] = {}
+        self.template_globals: dict[str, Any] = {}
+        self.context_processors: list[Hook] = []
 
     # -- routes ---------------------------------------------------------------------------
 
@@ -289,6 +295,59 @@ class RouteCollector:
                 f"converter {name!r} must be a subclass of trellis.routing.Converter, got {cls!r}"
             )
         self.converters[name] = cls
+
+    # -- template registrations -----------------------------------------------------------
+
+    def template_filter(self, name: str | None = None) -> Callable[[H], H]:
+        """Register the decorated function as a template filter (named after it by default)."""
+
+        def decorator(fn: H) -> H:
+            self.add_template_filter(fn, name)
+            return fn
+
+        return decorator
+
+    def add_template_filter(self, fn: Callable[..., Any], name: str | None = None) -> None:
+        self._check_open("add a template filter")
+        self.template_filters[name or fn.__name__] = fn
+
+    def template_test(self, name: str | None = None) -> Callable[[H], H]:
+        """Register the decorated function as a template test (``{% if x is name %}``)."""
+
+        def decorator(fn: H) -> H:
+            self.add_template_test(fn, name)
+            return fn
+
+        return decorator
+
+    def add_template_test(self, fn: Callable[..., Any], name: str | None = None) -> None:
+        self._check_open("add a template test")
+        self.template_tests[name or fn.__name__] = fn
+
+    def template_global(self, name: str | None = None) -> Callable[[H], H]:
+        """Make the decorated function callable from every template."""
+
+        def decorator(fn: H) -> H:
+            self.add_template_global(fn, name)
+            return fn
+
+        return decorator
+
+    def add_template_global(self, value: Any, name: str | None = None) -> None:
+        """Add a global to every template; batteries use it (``csrf_input``, ``static`` ...)."""
+        self._check_open("add a template global")
+        key = name or getattr(value, "__name__", None)
+        if not key:
+            raise ConfigurationError(f"template global {value!r} needs a name=")
+        self.template_globals[key] = value
+
+    def context_processor(self, fn: H) -> H:
+        """Register a function whose returned dict is merged into every template's context.
+
+        It is filled like a handler (it may ask for ``request: Request``).
+        """
+        self._add_hook(self.context_processors, fn, "context_processor")
+        return fn
 
     # -- hooks ----------------------------------------------------------------------------
 
