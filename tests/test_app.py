@@ -2,7 +2,7 @@
 
 import dataclasses
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from pydantic import BaseModel
@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from trellis import (
     App,
     Blueprint,
+    Depends,
     HTTPException,
     JSONResponse,
     Middleware,
@@ -775,3 +776,45 @@ def test_template_registrations_are_recorded_on_app_and_blueprint() -> None:
     app.startup_freeze()
     with pytest.raises(ConfigurationError):
         app.add_template_global(1, "late")
+
+
+def test_before_send_callbacks_see_the_final_response_and_can_fail_it() -> None:
+    app = App()
+    seen: list[int] = []
+
+    class CommitFailed(Exception):
+        pass
+
+    @app.errorhandler(CommitFailed)
+    async def commit_failed(exc: CommitFailed) -> Any:
+        return {"error": "commit failed"}, 409
+
+    def unit_of_work(request: Request) -> str:
+        async def commit(response: Response) -> None:
+            seen.append(response.status_code)
+            if request.query.get("fail"):
+                raise CommitFailed
+
+        request.before_send(commit)
+        return "uow"
+
+    @app.get("/ok")
+    async def ok(uow: Annotated[str, Depends(unit_of_work)]) -> str:
+        return uow
+
+    @app.get("/notfound")
+    async def notfound(uow: Annotated[str, Depends(unit_of_work)]) -> Any:
+        return "missing", 404
+
+    @app.get("/raises")
+    async def raises(uow: Annotated[str, Depends(unit_of_work)]) -> str:
+        raise RuntimeError("handler failed")
+
+    c = TestClient(app, raise_server_exceptions=False)
+    assert c.get("/ok").text == "uow"
+    assert c.get("/notfound").status_code == 404
+    assert seen == [200, 404]
+    failed = c.get("/ok?fail=1")
+    assert (failed.status_code, failed.json()) == (409, {"error": "commit failed"})
+    assert c.get("/raises").status_code == 500
+    assert seen == [200, 404, 200]  # not called when the handler raised

@@ -26,6 +26,7 @@ from trellis.exceptions import (
 )
 from trellis.handlers import CallContext, CallPlan, build_plan, describe
 from trellis.http.connection import check_path
+from trellis.http.request import BEFORE_SEND_KEY
 from trellis.http.responses import RedirectResponse, Response
 from trellis.http.websockets import WebSocket, WebSocketDisconnect
 from trellis.middleware import ASGIApp
@@ -296,7 +297,13 @@ class Dispatcher:
             if isinstance(value, Response)
             else await convert(value, ctx.request_if_made, self.converters)
         )
-        return await self._after(endpoint.after, ctx, response)
+        if endpoint.after:
+            response = await self._after(endpoint.after, ctx, response)
+        callbacks = ctx.scope.get(BEFORE_SEND_KEY)
+        if callbacks:
+            for callback in callbacks:
+                await callback(response)
+        return response
 
     async def _after(
         self, hooks: tuple[CallPlan, ...], ctx: CallContext, response: Response

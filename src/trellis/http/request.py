@@ -7,7 +7,7 @@ buffered, and every way a client can send bad bytes ends in a 400, never a 500.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -19,6 +19,9 @@ from trellis.http.datastructures import FormData
 from trellis.http.limits import DEFAULT_LIMITS, Limits
 from trellis.http.multipart import parse_multipart
 from trellis.http.query import parse_query
+
+#: Where ``Request.before_send`` callbacks wait for the app to run them.
+BEFORE_SEND_KEY = "trellis.before_send"
 
 __all__ = ["ClientDisconnect", "Request"]
 
@@ -163,6 +166,17 @@ class Request(HTTPConnection):
             else:
                 self._form = FormData()
         return self._form
+
+    def before_send(self, callback: Callable[[Any], Awaitable[None]]) -> None:
+        """Run ``await callback(response)`` once the handler has answered, before it is sent.
+
+        For work that must finish before the client hears "success": the database battery
+        commits its unit of work here (or rolls it back for an error status), so a failed commit
+        still becomes an error answer.  It runs only when the handler (and its after-request
+        hooks) produced a response; if the handler raised, it is not called.  An exception it
+        raises is answered like one from the handler.
+        """
+        self.scope.setdefault(BEFORE_SEND_KEY, []).append(callback)
 
     async def close(self) -> None:
         """Close the files ``form()`` created; safe to call more than once."""
