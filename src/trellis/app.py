@@ -26,6 +26,7 @@ from trellis.results import ResponseConverter
 from trellis.routing import RouteCollector, Router
 
 if TYPE_CHECKING:
+    from trellis.checks import CheckFunction
     from trellis.routing import ResolvedRoute
     from trellis.wsgi import WSGIAdapter
 
@@ -66,6 +67,7 @@ class App(RouteCollector):
         self.providers: dict[Any, Callable[..., Any]] = {}
         self.response_converters: dict[type, ResponseConverter] = {}
         self.ready_hooks: list[Callable[[App], None]] = []
+        self.checks: list[CheckFunction] = []
         self._dispatcher: Dispatcher | None = None
         self._asgi: ASGIApp | None = None
         self._http: ASGIApp | None = None
@@ -125,6 +127,11 @@ class App(RouteCollector):
         self._check_not_started("add a ready hook")
         self.ready_hooks.append(fn)
         return fn
+
+    def add_check(self, check: CheckFunction) -> CheckFunction:
+        """Add a check ``(app, deploy) -> Iterable[CheckMessage]`` to ``trellis check``."""
+        self.checks.append(check)
+        return check
 
     def installed(self, cls: type[T]) -> T | None:
         """The installed battery of type ``cls``, if any."""

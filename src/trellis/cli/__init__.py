@@ -18,9 +18,10 @@ from importlib.metadata import EntryPoint, entry_points
 import click
 
 from trellis.__about__ import __version__
-from trellis.cli.discovery import AppTarget, DiscoveryError, app_option, load_app, with_app
 
 # Imported under other names so that ``trellis.cli.run`` and ``trellis.cli.routes`` stay modules.
+from trellis.cli.check import check as check_command
+from trellis.cli.discovery import AppTarget, DiscoveryError, app_option, load_app, with_app
 from trellis.cli.routes import routes as routes_command
 from trellis.cli.run import run as run_command
 
@@ -78,6 +79,7 @@ def cli() -> None:
 
 cli.add_command(run_command)
 cli.add_command(routes_command)
+cli.add_command(check_command)
 
 
 def main() -> None:

@@ -1,0 +1,64 @@
+"""``trellis check``: core findings, battery checks, exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from trellis.cli import cli
+
+APP = """
+from trellis import App
+from trellis.checks import CheckMessage
+
+app = App()
+
+@app.get("/")
+async def index():
+    return "ok"
+
+@app.add_check
+def custom(app, deploy):
+    if app.settings.debug:
+        yield CheckMessage("custom.E001", "error", "custom check saw debug", "turn it off")
+"""
+
+
+def test_clean_app_has_no_findings(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(APP)
+    result = CliRunner().invoke(cli, ["check"], env={"TRELLIS_DEBUG": "0"})
+    assert result.exit_code == 0, result.output
+    assert "No issues found." in result.output
+
+
+def test_deploy_lists_unsafe_settings_with_ids_and_hints(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(APP)
+    env = {"TRELLIS_DEBUG": "0", "TRELLIS_ALLOWED_HOSTS": '["*"]', "TRELLIS_SECRET_KEY": "secret"}
+    result = CliRunner().invoke(cli, ["check", "--deploy"], env=env)
+    assert result.exit_code == 0, result.output  # warnings only
+    assert "trellis.W003" in result.output
+    assert "trellis.W004" in result.output
+    assert "HINT:" in result.output
+    strict = CliRunner().invoke(cli, ["check", "--deploy", "--fail-level", "warning"], env=env)
+    assert strict.exit_code == 1
+
+
+def test_a_battery_check_error_fails_the_command(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(APP)
+    result = CliRunner().invoke(cli, ["check", "--deploy"], env={"TRELLIS_DEBUG": "1"})
+    assert result.exit_code == 1
+    assert "custom.E001" in result.output
+    assert "trellis.W001" in result.output
+    assert "trellis.W002" in result.output
+
+
+def test_a_start_up_error_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "from trellis import App\napp = App()\nclass X: pass\n"
+        "@app.get('/')\nasync def index(x: X):\n    return ''\n"
+    )
+    result = CliRunner().invoke(cli, ["check"])
+    assert result.exit_code == 1
+    assert "the app cannot start" in result.output
+    assert "cannot be filled" in result.output
