@@ -37,8 +37,10 @@ pytest: $(STAMP)
 
 test: lint typecheck contracts services pytest
 
-bench: $(STAMP)
-	$(BIN)/python bench/run.py
+# Peers live in bench/.venv (bench/run.sh makes it); a quick run:
+#   make bench BENCH_ARGS="--duration 3 --rounds 1 --only trellis,raw"
+bench:
+	bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

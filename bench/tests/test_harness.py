@@ -6,19 +6,21 @@ No timing is asserted anywhere: these tests only prove the harness reads and jud
 import asyncio
 import importlib.util
 import json
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from benchlib import load
 from benchlib.load import TESTS, check, parse_wrk
 from benchlib.report import Results, baseline_server, render
 
-from conftest import BENCH
-
+BENCH = Path(__file__).resolve().parent.parent
 # bench/bench.py by path: plain `import bench` would find the bench/ directory instead.
 _spec = importlib.util.spec_from_file_location("bench_main", BENCH / "bench.py")
 harness = importlib.util.module_from_spec(_spec)
+sys.modules["bench_main"] = harness
 _spec.loader.exec_module(harness)
 
 WRK_OUTPUT = """\

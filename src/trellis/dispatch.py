@@ -26,7 +26,7 @@ from trellis.exceptions import (
 )
 from trellis.handlers import CallContext, CallPlan, build_plan, describe
 from trellis.http.connection import check_path
-from trellis.http.request import BEFORE_SEND_KEY
+from trellis.http.request import BEFORE_SEND_KEY, Request
 from trellis.http.responses import RedirectResponse, Response
 from trellis.http.websockets import WebSocket, WebSocketDisconnect
 from trellis.middleware import ASGIApp
@@ -238,7 +238,14 @@ class Dispatcher:
                 response = (
                     value
                     if isinstance(value, Response)
-                    else await convert(value, None, self.converters)
+                    else await convert(
+                        value,
+                        # A registered converter (Template) always gets a Request.
+                        Request(scope, receive, limits=self.limits)
+                        if type(value) in self.converters
+                        else None,
+                        self.converters,
+                    )
                 )
             except Exception as exc:
                 ctx = CallContext(scope, receive, params, self.limits)
@@ -295,7 +302,11 @@ class Dispatcher:
         response = (
             value
             if isinstance(value, Response)
-            else await convert(value, ctx.request_if_made, self.converters)
+            else await convert(
+                value,
+                ctx.request if type(value) in self.converters else ctx.request_if_made,
+                self.converters,
+            )
         )
         if endpoint.after:
             response = await self._after(endpoint.after, ctx, response)
@@ -315,7 +326,9 @@ class Dispatcher:
                 response = (
                     replaced
                     if isinstance(replaced, Response)
-                    else await convert(replaced, ctx.request_if_made, self.converters)
+                    else await convert(
+                        replaced, _request_for(replaced, ctx, self.converters), self.converters
+                    )
                 )
         return response
 
@@ -429,7 +442,9 @@ class Dispatcher:
             response = (
                 value
                 if isinstance(value, Response)
-                else await convert(value, ctx.request_if_made, self.converters)
+                else await convert(
+                    value, _request_for(value, ctx, self.converters), self.converters
+                )
             )
             if (
                 isinstance(exc, HTTPException)
@@ -580,6 +595,13 @@ class Dispatcher:
         for collector in self.app.iter_collectors():
             funcs.extend(getattr(collector, attr))
         return funcs
+
+
+def _request_for(
+    value: Any, ctx: CallContext, converters: Mapping[type, Any]
+) -> Request | WebSocket | None:
+    """The request ``convert`` gets: a registered converter (``Template``) always gets one."""
+    return ctx.request if type(value) in converters else ctx.request_if_made
 
 
 def _route_path(path: str, root_path: str) -> str:

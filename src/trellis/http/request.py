@@ -16,6 +16,7 @@ from python_multipart.multipart import parse_options_header
 from trellis.exceptions import BadRequest, PayloadTooLarge
 from trellis.http.connection import HTTPConnection, Message, Receive, Scope, _no_receive
 from trellis.http.datastructures import FormData
+from trellis.http.htmx import HtmxDetails
 from trellis.http.limits import DEFAULT_LIMITS, Limits
 from trellis.http.multipart import parse_multipart
 from trellis.http.query import parse_query
@@ -49,6 +50,7 @@ class Request(HTTPConnection):
     _stream_started = False
     _disconnected = False
     _pending: list[Message] | None = None  # messages is_disconnected() took from receive
+    _htmx: HtmxDetails | None = None
 
     def __init__(
         self,
@@ -78,6 +80,14 @@ class Request(HTTPConnection):
         if not value:
             return ""
         return str(value.partition(";")[0].strip().lower())
+
+    @property
+    def htmx(self) -> HtmxDetails:
+        """What htmx says about this request; falsy when it is not an htmx request."""
+        details = self._htmx
+        if details is None:
+            details = self._htmx = HtmxDetails(self.headers)
+        return details
 
     async def _next_message(self) -> Message:
         if self._pending:

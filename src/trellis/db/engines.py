@@ -1,0 +1,147 @@
+"""Engines for one configured database: sync and async, primary and replicas, made lazily.
+
+Creating an engine does not connect, so an app whose database is down still starts; the first
+query fails (and answers 503) until the database is back, and ``pool_pre_ping`` throws stale
+connections away on the way.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from trellis.db.config import DatabaseConfig, EngineOptions, async_url, backend_of, sync_url
+
+__all__ = ["EngineGroup"]
+
+
+def _is_memory_sqlite(url: URL) -> bool:
+    return backend_of(url) == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def engine_kwargs(url: URL, options: EngineOptions, *, asynchronous: bool) -> dict[str, Any]:
+    """Keyword arguments for ``create_engine`` carrying the pool and timeout options."""
+    kwargs: dict[str, Any] = {"pool_pre_ping": options.pool_pre_ping, "echo": options.echo}
+    backend = backend_of(url)
+    if not _is_memory_sqlite(url):  # memory SQLite uses a single-connection pool
+        for name in ("pool_size", "max_overflow", "pool_recycle", "pool_timeout"):
+            value = getattr(options, name)
+            if value is not None:
+                kwargs[name] = value
+    timeout = options.statement_timeout
+    if timeout is not None and backend == "postgresql":
+        ms = int(timeout * 1000)
+        if asynchronous:
+            kwargs["connect_args"] = {"server_settings": {"statement_timeout": str(ms)}}
+        else:
+            kwargs["connect_args"] = {"options": f"-c statement_timeout={ms}"}
+    return kwargs
+
+
+def _configure(engine: Engine, url: URL, options: EngineOptions) -> None:
+    """Per-connection settings that no URL parameter carries, set on every new connection."""
+    backend = backend_of(url)
+    timeout = options.statement_timeout
+    if backend == "sqlite":
+        wal = not _is_memory_sqlite(url)
+        busy_ms = int((timeout if timeout is not None else 5.0) * 1000)
+
+        @event.listens_for(engine, "connect")
+        def sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+            if wal:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+    elif backend in ("mysql", "mariadb") and timeout is not None:
+
+        @event.listens_for(engine, "connect")
+        def mysql_timeout(dbapi_connection: Any, record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT VERSION()")
+            version = str(cursor.fetchone()[0])
+            if "mariadb" in version.lower():
+                cursor.execute(f"SET SESSION max_statement_time={float(timeout)}")
+            else:
+                cursor.execute(f"SET SESSION max_execution_time={int(timeout * 1000)}")
+            cursor.close()
+
+
+def make_sync_engine(url: URL, options: EngineOptions) -> Engine:
+    target = sync_url(url)
+    engine = create_engine(target, **engine_kwargs(target, options, asynchronous=False))
+    _configure(engine, target, options)
+    return engine
+
+
+def make_async_engine(url: URL, options: EngineOptions) -> AsyncEngine:
+    target = async_url(url)
+    engine = create_async_engine(target, **engine_kwargs(target, options, asynchronous=True))
+    _configure(engine.sync_engine, target, options)
+    return engine
+
+
+class EngineGroup:
+    """The engines of one named database; replicas are handed out round robin."""
+
+    def __init__(self, config: DatabaseConfig) -> None:
+        self.config = config
+        self._lock = threading.Lock()
+        self._sync: dict[URL, Engine] = {}
+        self._async: dict[URL, AsyncEngine] = {}
+        self._sync_turns = itertools.cycle(config.replicas) if config.replicas else None
+        self._async_turns = itertools.cycle(config.replicas) if config.replicas else None
+
+    def sync_engine(self, url: URL | None = None) -> Engine:
+        url = url if url is not None else self.config.primary
+        engine = self._sync.get(url)
+        if engine is None:
+            with self._lock:
+                engine = self._sync.get(url)
+                if engine is None:
+                    engine = self._sync[url] = make_sync_engine(url, self.config.options)
+        return engine
+
+    def async_engine(self, url: URL | None = None) -> AsyncEngine:
+        url = url if url is not None else self.config.primary
+        engine = self._async.get(url)
+        if engine is None:
+            with self._lock:
+                engine = self._async.get(url)
+                if engine is None:
+                    engine = self._async[url] = make_async_engine(url, self.config.options)
+        return engine
+
+    def read_engine(self, asynchronous: bool) -> Engine:
+        """A replica's sync engine (the async one's ``sync_engine`` for async sessions)."""
+        turns = self._async_turns if asynchronous else self._sync_turns
+        if turns is None:
+            return self.write_engine(asynchronous)
+        with self._lock:
+            url = next(turns)
+        if asynchronous:
+            return self.async_engine(url).sync_engine
+        return self.sync_engine(url)
+
+    def write_engine(self, asynchronous: bool) -> Engine:
+        if asynchronous:
+            return self.async_engine().sync_engine
+        return self.sync_engine()
+
+    def dispose_sync(self) -> None:
+        for engine in list(self._sync.values()):
+            engine.dispose()
+        self._sync.clear()
+
+    async def dispose(self) -> None:
+        self.dispose_sync()
+        for engine in list(self._async.values()):
+            await engine.dispose()
+        self._async.clear()

@@ -1,0 +1,74 @@
+"""What Alembic's ``env.py`` does, written once here instead of in every project.
+
+Alembic calls ``template/env.py`` inside an ``EnvironmentContext``; that file calls :func:`run`,
+which reads the :class:`~trellis.migrations.config.MigrationTarget` from the config and runs the
+migrations online (on the database's engine) or offline (SQL text, for ``trellis db sql``).
+The comparison options live in :func:`context_options` so that ``trellis check`` compares models
+with a database exactly as ``makemigrations`` does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from alembic import context
+
+from trellis.migrations.config import ATTRIBUTE, MigrationTarget
+
+if TYPE_CHECKING:
+    from alembic.autogenerate.api import AutogenContext
+
+__all__ = ["context_options", "run"]
+
+# Dialects whose reflected server defaults compare reliably with the models' (Alembic renders and
+# normalises them); elsewhere a default that did not change could show up as a change.
+_SERVER_DEFAULTS_COMPARED = {"postgresql", "sqlite", "mysql", "mariadb"}
+
+
+def context_options(target: MigrationTarget) -> dict[str, Any]:
+    """The options given to ``context.configure`` (and to ``MigrationContext.configure``)."""
+    return {
+        "target_metadata": target.metadata,
+        "version_table": target.version_table,
+        # SQLite alters little in place; batch mode rebuilds the table so column changes work.
+        "render_as_batch": target.dialect == "sqlite",
+        "compare_type": True,
+        "compare_server_default": target.dialect in _SERVER_DEFAULTS_COMPARED,
+        "include_name": _include_name,
+        "render_item": _render_item,
+    }
+
+
+def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    # Another database's history table in the same physical database is not a model to drop.
+    return not (type_ == "table" and name is not None and name.startswith("alembic_version"))
+
+
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+    # Alembic writes a custom type as ``package.module.Type()`` without importing its module.
+    if type_ == "type":
+        module = type(obj).__module__
+        if not module.startswith("sqlalchemy") and module != "builtins":
+            autogen_context.imports.add(f"import {module}")
+    return False
+
+
+def run() -> None:
+    """Run the migrations Alembic asks for, online or offline."""
+    target = context.config.attributes[ATTRIBUTE]
+    assert isinstance(target, MigrationTarget)
+    options = context_options(target)
+    if context.is_offline_mode():
+        context.configure(
+            url=target.url,
+            literal_binds=True,
+            dialect_opts={"paramstyle": "named"},
+            **options,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    with target.engine.connect() as connection:
+        context.configure(connection=connection, **options)
+        with context.begin_transaction():
+            context.run_migrations()

@@ -1,0 +1,24 @@
+"""``static/`` is served with no configuration: the ``trellis.conventions`` entry point.
+
+Registered as ``staticfiles = "trellis.staticfiles.convention:install_if_used"``; the App calls
+it at start-up, before the routes are compiled, so the route it adds is served like any other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trellis.staticfiles.battery import StaticFiles
+from trellis.staticfiles.finders import sources_for
+
+__all__ = ["install_if_used"]
+
+
+def install_if_used(app: Any) -> None:
+    """Install ``StaticFiles()`` when none is and a ``static/`` folder exists beside the app
+    (or the folder named by the ``static_dir`` setting) or beside one of its blueprints."""
+    if app.installed(StaticFiles) is not None or app.extensions.get("staticfiles") is not None:
+        return
+    directory = getattr(app.settings, "static_dir", None) or "static"
+    if sources_for(app, directory):
+        app.install(StaticFiles())

@@ -1,0 +1,177 @@
+"""Rendering: context assembly, whole templates or one block, async and sync.
+
+A ``Template`` returned by a handler is rendered on the event loop with ``render_async``, for
+``async def`` and plain ``def`` handlers alike: rendering is CPU work (the compiled template is
+cached), and an async environment lets a template await async values (an async iterator of
+rows, an awaitable attribute) instead of blocking.  Sync code without an event loop (a plain
+``def`` handler in the thread pool, a CLI command) uses :func:`render_template`, served by a
+sync twin of the environment that shares its loaders, filters and globals.
+
+A template's variables, later ones winning: the environment's globals, then ``request`` and
+``url_for`` (the request's, which knows the mount point and relative ``.names``), then what
+context processors return, then the handler's own context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from trellis.exceptions import ConfigurationError
+from trellis.handlers import CallContext
+from trellis.http.htmx import hx_vary
+from trellis.http.limits import DEFAULT_LIMITS
+from trellis.http.responses import HTMLResponse, Response
+from trellis.results import Template
+from trellis.templates.blocks import render_block, render_block_async
+from trellis.templates.context import ContextProcessor
+
+__all__ = ["Renderer", "render_template", "render_template_async"]
+
+
+class Renderer:
+    """The built environment and context processors of one app (made by ``Templates`` at start-up)."""
+
+    def __init__(
+        self, env: jinja2.Environment, processors: list[ContextProcessor], folders: list[Path]
+    ) -> None:
+        self.env = env
+        self.processors = processors
+        self.folders = folders
+        self._sync_env: jinja2.Environment | None = None
+
+    @property
+    def sync_env(self) -> jinja2.Environment:
+        """The environment itself, or (when it is async) a sync overlay with its own caches.
+
+        Templates compile differently for async, so the overlay gets a fresh template cache and
+        no bytecode cache: async bytecode must never be loaded into a sync environment.
+        """
+        env = self._sync_env
+        if env is None:
+            if self.env.is_async:
+                env = self.env.overlay(enable_async=False, bytecode_cache=None, cache_size=400)
+            else:
+                env = self.env
+            self._sync_env = env
+        return env
+
+    def _load(self, env: jinja2.Environment, name: str | Sequence[str]) -> jinja2.Template:
+        try:
+            return env.get_or_select_template(name)  # type: ignore[arg-type]
+        except jinja2.TemplatesNotFound as exc:
+            names = [t for t in exc.templates if t is not None]
+            raise jinja2.TemplatesNotFound(names, self._not_found(names)) from None
+        except jinja2.TemplateNotFound as exc:
+            raise jinja2.TemplateNotFound(exc.name, self._not_found(exc.name)) from None
+
+    def _not_found(self, name: Any) -> str:
+        where = ", ".join(str(f) for f in self.folders) or "no folder"
+        return f"template {name!r} not found; searched {where}"
+
+    def _base(self, request: Any) -> dict[str, Any]:
+        if request is None:
+            return {}
+        return {"request": request, "url_for": request.url_for}
+
+    # --- async ----------------------------------------------------------------------------
+
+    async def render_async(
+        self, name: str | Sequence[str], context: dict[str, Any], request: Any, block: str | None
+    ) -> str:
+        env = self.env
+        template = self._load(env, name)
+        variables = self._base(request)
+        ctx: CallContext | None = None
+        try:
+            for processor in self.processors:
+                if processor.kind == "plan" and ctx is None and request is not None:
+                    ctx = CallContext(
+                        request.scope,
+                        request.receive,
+                        request.path_params,
+                        getattr(request, "limits", DEFAULT_LIMITS),
+                        request=request,
+                    )
+                values = await processor.run(request, ctx)
+                if values:
+                    variables.update(values)
+            variables.update(context)
+            if block is not None:
+                if env.is_async:
+                    return await render_block_async(env, template, block, variables)
+                return render_block(env, template, block, variables)
+            if env.is_async:
+                return await template.render_async(variables)
+            return template.render(variables)
+        finally:
+            if ctx is not None:
+                await ctx.aclose()
+
+    async def respond(self, value: Template, request: Any) -> Response:
+        """The response for a ``Template`` a handler returned."""
+        body = await self.render_async(value.name, value.context, request, value.block)
+        response = HTMLResponse(body, value.status_code, value.headers, value.media_type)
+        # A view that looked at request.htmx may answer htmx and full-page requests differently;
+        # caches must keep the two apart.
+        if getattr(request, "_htmx", None) is not None:
+            hx_vary(response)
+        return response
+
+    # --- sync -----------------------------------------------------------------------------
+
+    def render(
+        self, name: str | Sequence[str], context: dict[str, Any], request: Any, block: str | None
+    ) -> str:
+        env = self.sync_env
+        template = self._load(env, name)
+        variables = self._base(request)
+        for processor in self.processors:
+            values = processor.run_sync(request)
+            if values:
+                variables.update(values)
+        variables.update(context)
+        if block is not None:
+            return render_block(env, template, block, variables)
+        return template.render(variables)
+
+
+def _battery(request_or_app: Any) -> tuple[Any, Any]:
+    """``(templates battery, request or None)`` for a Request or an App."""
+    if hasattr(request_or_app, "scope") and hasattr(request_or_app, "url_for"):
+        request, app = request_or_app, request_or_app.scope.get("app")
+    else:
+        request, app = None, request_or_app
+    extensions = getattr(app, "extensions", None)
+    battery = extensions.get("templates") if isinstance(extensions, dict) else None
+    if battery is None:
+        raise ConfigurationError(
+            "render_template needs the templates battery: app.install(Templates())"
+        )
+    return battery, request
+
+
+def render_template(
+    request_or_app: Any, name: str | Sequence[str], /, *, block: str | None = None, **context: Any
+) -> str:
+    """Render a template to a string, for code that runs without an event loop.
+
+    Pass the request inside a request (templates get ``request`` and the request's ``url_for``),
+    or the app elsewhere (a command, an e-mail body); without a request, context processors
+    that ask for one are skipped.  Inside ``async def`` code use :func:`render_template_async`.
+    """
+    battery, request = _battery(request_or_app)
+    result: str = battery.render(name, context, request=request, block=block)
+    return result
+
+
+async def render_template_async(
+    request_or_app: Any, name: str | Sequence[str], /, *, block: str | None = None, **context: Any
+) -> str:
+    """Render a template to a string from async code (what returning a ``Template`` does)."""
+    battery, request = _battery(request_or_app)
+    result: str = await battery.render_async(name, context, request=request, block=block)
+    return result
