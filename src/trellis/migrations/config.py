@@ -15,7 +15,7 @@ import re
 from argparse import Namespace
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from alembic.config import Config
 
@@ -64,9 +64,18 @@ def next_number(versions: Path) -> int:
     return max(numbers, default=0) + 1
 
 
-def build_config(target: MigrationTarget, *, stdout: IO[str] | None = None) -> Config:
-    """An Alembic ``Config`` for ``target``, with nothing read from disk."""
+def build_config(
+    target: MigrationTarget,
+    *,
+    stdout: TextIO | None = None,
+    output_buffer: TextIO | None = None,
+) -> Config:
+    """An Alembic ``Config`` for ``target``, with nothing read from disk.
+
+    ``output_buffer`` receives the SQL of offline (``sql``) runs; ``stdout`` what Alembic prints.
+    """
     config = Config(
+        output_buffer=output_buffer,
         stdout=stdout if stdout is not None else io.StringIO(),
         cmd_opts=Namespace(quiet=True),  # the trellis commands print their own messages
         attributes={ATTRIBUTE: target},
@@ -84,4 +93,3 @@ def build_config(target: MigrationTarget, *, stdout: IO[str] | None = None) -> C
 def _escape(value: str) -> str:
     # Config values go through ConfigParser interpolation, where "%" is special.
     return value.replace("%", "%%")
-

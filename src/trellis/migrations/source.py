@@ -73,7 +73,9 @@ def check_database_name(source: DatabaseSource, name: str) -> None:
         raise ConfigurationError(f"No database named {name!r}; this app has: {known}.")
 
 
-def migrations_root(app: Any, source: object | None = None, override: str | Path | None = None) -> Path:
+def migrations_root(
+    app: Any, source: object | None = None, override: str | Path | None = None
+) -> Path:
     """The folder holding ``<database>/versions/`` for every database of the app.
 
     The first that is set wins: ``override`` (the ``--directory`` option), the database battery's
