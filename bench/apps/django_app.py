@@ -1,11 +1,12 @@
 """Django as a single file, the way its docs build a minimal project: settings, urls, views.
 
 `application` is the WSGI entry point, `asgi_application` the ASGI one (views stay sync, so Django
-runs them through asgiref's thread pool, as a real project with sync views would).
+runs them through asgiref's thread pool, as a real project with sync views would). With
+BENCH_PAGE=1, /page is `render()` of templates_django/page.html by the Django template engine.
 """
 
 import django
-from common import FILLERS, HELLO
+from common import DJANGO_DIR, FILLERS, HELLO, PAGE, page_context
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
@@ -19,6 +20,9 @@ settings.configure(
     INSTALLED_APPS=[],
     DATABASES={},
     USE_TZ=True,
+    TEMPLATES=[
+        {"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [DJANGO_DIR]}
+    ],
 )
 django.setup()
 
@@ -41,6 +45,16 @@ urlpatterns += [
     path("json", json),
     path("items/<int:id>", item),
 ]
+
+if PAGE:
+    from django.shortcuts import render
+
+    CONTEXT = page_context()
+
+    def page(request):
+        return render(request, "page.html", {"title": CONTEXT["title"], "rows": CONTEXT["rows"]})
+
+    urlpatterns.append(path("page", page))
 
 from django.core.asgi import get_asgi_application  # noqa: E402  (after settings, as Django requires)
 from django.core.wsgi import get_wsgi_application  # noqa: E402

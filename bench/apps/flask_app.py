@@ -1,9 +1,12 @@
-"""Flask as its docs show it: `@app.get` views returning a str or a dict (jsonified by Flask)."""
+"""Flask as its docs show it: `@app.get` views returning a str or a dict (jsonified by Flask).
 
-from common import FILLERS, HELLO
-from flask import Flask
+With BENCH_PAGE=1, /page is `render_template` from the app's template folder.
+"""
 
-app = Flask(__name__)
+from common import FILLERS, HELLO, JINJA_DIR, PAGE, page_context
+from flask import Flask, render_template
+
+app = Flask(__name__, template_folder=JINJA_DIR)
 
 
 def _add_filler(i: int) -> None:
@@ -30,3 +33,11 @@ def json():
 @app.get("/items/<int:id>")
 def item(id: int):
     return {"id": id}
+
+
+if PAGE:
+    CONTEXT = page_context()
+
+    @app.get("/page")
+    def page():
+        return render_template("page.html", title=CONTEXT["title"], rows=CONTEXT["rows"])

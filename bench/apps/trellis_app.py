@@ -1,8 +1,11 @@
-"""Trellis through its public API only (shared/DESIGN.md), the way a user's app.py reads."""
+"""Trellis through its public API only (shared/DESIGN.md), the way a user's app.py reads.
 
-from common import FILLERS, HELLO
+With BENCH_PAGE=1 it installs the templates battery and returns `Template(...)` from /page.
+"""
 
-from trellis import App, PlainTextResponse
+from common import FILLERS, HELLO, JINJA_DIR, PAGE, page_context
+
+from trellis import App, PlainTextResponse, Template
 
 app = App()
 
@@ -30,3 +33,14 @@ async def json():
 @app.get("/items/<int:id>")
 async def item(id: int):
     return {"id": id}
+
+
+if PAGE:
+    from trellis.templates import Templates
+
+    app.install(Templates(directory=JINJA_DIR))
+    CONTEXT = page_context()
+
+    @app.get("/page")
+    async def page():
+        return Template("page.html", title=CONTEXT["title"], rows=CONTEXT["rows"])

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .page import expected_page, normalise
 from .servers import niced
 
 HELLO = "Hello, World!"
@@ -27,6 +28,15 @@ class Test:
     media_type: str
     text: str | None = None  # exact body for text answers
     json: object = None  # decoded body for JSON answers (compared as data, not bytes)
+    html: str | None = None  # expected page, compared after page.normalise (whitespace)
+    # "hello": every app serves it. "page": served when the server gets BENCH_PAGE=1, reported in
+    # a table of its own, and WSGI rows are read against raw WSGI rendering the same template.
+    kind: str = "hello"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What the server's environment needs for its app to serve this test."""
+        return {"BENCH_PAGE": "1"} if self.kind == "page" else {}
 
 
 TESTS: dict[str, Test] = {
@@ -42,6 +52,15 @@ TESTS: dict[str, Test] = {
             1000,
             "application/json",
             json={"id": 42},
+        ),
+        Test(
+            "page",
+            "template page",
+            "/page",
+            10,
+            "text/html",
+            html=expected_page(),
+            kind="page",
         ),
     )
 }
@@ -77,7 +96,26 @@ def check(port: int, test: Test) -> str | None:
             return f"GET {test.path}: body is not JSON: {body[:80]!r}"
         if data != test.json or type(data) is not type(test.json):
             return f"GET {test.path}: JSON {data!r}, expected {test.json!r}"
+    if test.html is not None:
+        return _check_html(test.path, body, test.html)
     return None
+
+
+def _check_html(path: str, body: bytes, expected: str) -> str | None:
+    try:
+        got = normalise(body.decode())
+    except UnicodeDecodeError:
+        return f"GET {path}: body is not UTF-8: {body[:80]!r}"
+    want = normalise(expected)
+    if got == want:
+        return None
+    at = next((i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b), None)
+    if at is None:
+        at = min(len(got), len(want))
+    return (
+        f"GET {path}: page differs at character {at} (whitespace-normalised): "
+        f"got {got[max(at - 30, 0) : at + 50]!r}, expected {want[max(at - 30, 0) : at + 50]!r}"
+    )
 
 
 def check_routes(port: int, routes: int) -> str | None:

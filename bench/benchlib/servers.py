@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,12 +92,15 @@ def app_target(app: AppSpec, server: ServerSpec) -> str | None:
     return f"{app.module}:{attr}" if attr else None
 
 
-def bench_env(routes: int) -> dict[str, str]:
+def bench_env(routes: int, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The apps' environment: BENCH_ROUTES, plus `extra` (BENCH_PAGE=1 for the page test)."""
     env = dict(os.environ)
+    env.pop("BENCH_PAGE", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     env["PYTHONPATH"] = str(APPS_DIR)
     env["BENCH_ROUTES"] = str(routes)
+    env.update(extra or {})
     return env
 
 
@@ -119,7 +123,13 @@ class Server:
     """One running server process group; use as a context manager so it always stops."""
 
     def __init__(
-        self, app: AppSpec, server: ServerSpec, routes: int, log_path: Path, nice: int = 0
+        self,
+        app: AppSpec,
+        server: ServerSpec,
+        routes: int,
+        log_path: Path,
+        nice: int = 0,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         target = app_target(app, server)
         if target is None:
@@ -131,7 +141,7 @@ class Server:
         self.proc = subprocess.Popen(
             self.command,
             cwd=APPS_DIR,
-            env=bench_env(routes),
+            env=bench_env(routes, env),
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .servers import APPS_DIR, AppSpec, bench_env
@@ -31,7 +32,8 @@ class StartupResult:
     error: str | None = None
 
 
-def time_import(app: AppSpec, runs: int) -> StartupResult:
+def time_import(app: AppSpec, runs: int, env: Mapping[str, str] | None = None) -> StartupResult:
+    """Median import time over `runs`; runs=0 only proves the app imports (with `env` set)."""
     attrs = [a for a in (app.asgi, app.wsgi) if a]
     code = PROBE.format(module=app.module, attrs=attrs)
     command = ["taskset", "-c", "0", sys.executable, "-c", code]
@@ -40,7 +42,7 @@ def time_import(app: AppSpec, runs: int) -> StartupResult:
         done = subprocess.run(
             command,
             cwd=APPS_DIR,
-            env=bench_env(10),
+            env=bench_env(10, env),
             capture_output=True,
             text=True,
             timeout=120,

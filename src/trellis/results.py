@@ -35,6 +35,7 @@ class Template:
     def __init__(
         self,
         name: str,
+        /,
         *,
         block: str | None = None,
         status_code: int = 200,

@@ -108,7 +108,8 @@ def migrate(app: Any, revision: str, database: str, directory: str | None) -> No
         click.echo(f"Nothing to apply: database {database!r} is already at {revision}.")
 
 
-@db.command()
+# "-1" is a revision here, not an option.
+@db.command(context_settings={"ignore_unknown_options": True})
 @click.argument("revision")
 @_database_option
 @_directory_option
@@ -181,14 +182,16 @@ def shell_namespace(app: Any) -> dict[str, Any]:
     source = getattr(app, "extensions", {}).get("db")
     if source is None:
         return namespace
-    tables = set()
     names = source.names
+    tables: set[tuple[str | None, str]] = set()
     for name in names() if callable(names) else names:
-        tables.update(source.metadata_for(name).tables.values())
-    model_base = _model_base()
-    if model_base is not None:
-        for cls in _subclasses(model_base):
-            if getattr(cls, "__table__", None) in tables:
+        # Keys, not Table objects: a battery may hand out copies of the tables per database.
+        tables.update((t.schema, t.name) for t in source.metadata_for(name).tables.values())
+    base = getattr(source, "model", None) or _model_base()
+    if base is not None:
+        for cls in _subclasses(base):
+            table = getattr(cls, "__table__", None)
+            if table is not None and (table.schema, table.name) in tables:
                 namespace.setdefault(cls.__name__, cls)
     return namespace
 

@@ -53,12 +53,20 @@ def _configure(engine: Engine, url: URL, options: EngineOptions) -> None:
 
         @event.listens_for(engine, "connect")
         def sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
+            # The driver's own implicit BEGIN is switched off and SQLAlchemy's "begin" event
+            # says BEGIN itself, so savepoints and transactional DDL behave as on other
+            # backends (the test fixtures roll back through them).
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             if wal:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def sqlite_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN")
 
     elif backend in ("mysql", "mariadb") and timeout is not None:
 
@@ -74,6 +82,19 @@ def _configure(engine: Engine, url: URL, options: EngineOptions) -> None:
             cursor.close()
 
 
+def _connect_errors_as_dbapi_errors(engine: Engine) -> None:
+    """Some async drivers (asyncpg) let a refused connection out as a bare ``OSError``; turn it
+    into the driver's ``OperationalError`` so SQLAlchemy wraps it like every other backend's and
+    the app answers 503 for it."""
+
+    @event.listens_for(engine, "do_connect")
+    def connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except OSError as exc:
+            raise dialect.loaded_dbapi.OperationalError(str(exc)) from exc
+
+
 def make_sync_engine(url: URL, options: EngineOptions) -> Engine:
     target = sync_url(url)
     engine = create_engine(target, **engine_kwargs(target, options, asynchronous=False))
@@ -85,6 +106,7 @@ def make_async_engine(url: URL, options: EngineOptions) -> AsyncEngine:
     target = async_url(url)
     engine = create_async_engine(target, **engine_kwargs(target, options, asynchronous=True))
     _configure(engine.sync_engine, target, options)
+    _connect_errors_as_dbapi_errors(engine.sync_engine)
     return engine
 
 

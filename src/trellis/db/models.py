@@ -44,6 +44,13 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name in ("mysql", "mariadb"):  # DATETIME drops microseconds unless asked
+            from sqlalchemy.dialects.mysql import DATETIME
+
+            return dialect.type_descriptor(DATETIME(fsp=6))
+        return dialect.type_descriptor(self.impl)
+
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
@@ -112,11 +119,11 @@ class Model(DeclarativeBase):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         abstract = cls.__dict__.get("__abstract__", False)
         if not abstract and not _inherits_mapped(cls) and not _declares_primary_key(cls):
-            cls.id = mapped_column(Integer, primary_key=True)  # type: ignore[assignment]
+            cls.id = mapped_column(Integer, primary_key=True, sort_order=-1)
         super().__init_subclass__(**kwargs)
 
     @classmethod
-    def where(cls, **lookups: Any) -> Select[tuple[Any]]:
+    def where(cls, **lookups: Any) -> Select[Any]:
         """``select(cls)`` filtered by Django-style lookups (``title__icontains="x"``).
 
         Lookups across a many-to-one relationship join it (``author__username="a"``); across a

@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 
 from trellis.exceptions import NotFound
 
-__all__ = ["Page", "count_statement", "check_page"]
+__all__ = ["Page", "check_page", "count_statement"]
 
 T = TypeVar("T")
 
@@ -99,6 +99,6 @@ def check_last(page: int, total: int, per_page: int) -> None:
         raise NotFound(f"Page {page} does not exist")
 
 
-def count_statement(stmt: Select[Any]) -> Select[tuple[int]]:
+def count_statement(stmt: Select[Any]) -> Select[Any]:
     """``SELECT count(*)`` over ``stmt`` without its ordering (which the count does not need)."""
     return select(func.count()).select_from(stmt.order_by(None).subquery())

@@ -120,7 +120,7 @@ class Session(sa_orm.Session):
     ) -> Page[Any]:
         """Page ``page`` of ``stmt``'s results; a page number no link would produce is a 404."""
         check_page(page, per_page, max_per_page)
-        total = self.execute(count_statement(stmt)).scalar_one()
+        total: int = self.execute(count_statement(stmt)).scalar_one()
         check_last(page, total, per_page)
         items = self.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
         return Page(items, total, page, per_page)
@@ -132,9 +132,7 @@ class AsyncSession(sa_asyncio.AsyncSession):
     sync_session_class = Session
     sync_session: Session
 
-    async def get_or_404(
-        self, entity: type[T], ident: Any, *, description: str | None = None
-    ) -> T:
+    async def get_or_404(self, entity: type[T], ident: Any, *, description: str | None = None) -> T:
         """``await session.get(entity, ident)``, or a 404 when there is no such row."""
         found = await self.get(entity, ident)
         if found is None:
@@ -158,7 +156,7 @@ class AsyncSession(sa_asyncio.AsyncSession):
     ) -> Page[Any]:
         """Page ``page`` of ``stmt``'s results; a page number no link would produce is a 404."""
         check_page(page, per_page, max_per_page)
-        total = (await self.execute(count_statement(stmt))).scalar_one()
+        total: int = (await self.execute(count_statement(stmt))).scalar_one()
         check_last(page, total, per_page)
         items = (await self.scalars(stmt.limit(per_page).offset((page - 1) * per_page))).all()
         return Page(items, total, page, per_page)

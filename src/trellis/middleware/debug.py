@@ -131,7 +131,9 @@ def _frame_info(frame: FrameType, lineno: int, limit: int) -> FrameInfo:
     if len(items) > MAX_LOCALS:
         shown.append(("…", f"{len(items) - MAX_LOCALS} more"))
     library = filename.startswith(_LIBRARY_DIRS) or filename.startswith("<frozen")
-    return FrameInfo(filename, lineno, code.co_qualname, start, source, shown, library)
+    # Jinja2 renames the code of template frames (``block 'body'``) but not its qualname.
+    name = code.co_qualname if code.co_qualname.endswith(code.co_name) else code.co_name
+    return FrameInfo(filename, lineno, name, start, source, shown, library)
 
 
 def _sections(exc: BaseException, limit: int) -> list[_Section]:

@@ -23,7 +23,12 @@ from alembic.util import CommandError
 from trellis.exceptions import TrellisError
 from trellis.migrations.config import MigrationTarget, build_config
 from trellis.migrations.env import context_options
-from trellis.migrations.source import check_database_name, database_of, migrations_root
+from trellis.migrations.source import (
+    check_database_name,
+    database_names,
+    database_of,
+    migrations_root,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -63,12 +68,20 @@ class Migrations:
         source = database_of(app)
         check_database_name(source, database)
         self.app = app
+        metadata = source.metadata_for(database)
+        others = {
+            table.name
+            for other in database_names(source)
+            if other != database
+            for table in source.metadata_for(other).tables.values()
+        }
         self.target = MigrationTarget(
             name=database,
-            metadata=source.metadata_for(database),
+            metadata=metadata,
             url=source.url(database),
             engine=source.sync_engine(database),
             directory=migrations_root(app, source, directory) / database,
+            other_tables=frozenset(others - {t.name for t in metadata.tables.values()}),
         )
 
     @property

@@ -41,6 +41,9 @@ class MigrationTarget:
     engine: Engine
     directory: Path
     """``migrations/<name>``; the revisions are in its ``versions/`` sub-folder."""
+    other_tables: frozenset[str] = frozenset()
+    """Tables of the app's other databases: when two share one physical database, neither's
+    migrations may drop the other's tables."""
 
     @property
     def versions(self) -> Path:

@@ -9,6 +9,7 @@ with a database exactly as ``makemigrations`` does.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from alembic import context
@@ -33,15 +34,44 @@ def context_options(target: MigrationTarget) -> dict[str, Any]:
         # SQLite alters little in place; batch mode rebuilds the table so column changes work.
         "render_as_batch": target.dialect == "sqlite",
         "compare_type": True,
-        "compare_server_default": target.dialect in _SERVER_DEFAULTS_COMPARED,
-        "include_name": _include_name,
+        "compare_server_default": (
+            _compare_server_default if target.dialect in _SERVER_DEFAULTS_COMPARED else False
+        ),
+        "include_name": functools.partial(_include_name, target),
         "render_item": _render_item,
     }
 
 
-def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    # Another database's history table in the same physical database is not a model to drop.
-    return not (type_ == "table" and name is not None and name.startswith("alembic_version"))
+def _include_name(target: MigrationTarget, name: str | None, type_: str, parent_names: Any) -> bool:
+    # Another database's tables, or its history table, in the same physical database are not
+    # this database's tables to drop.
+    if type_ != "table" or name is None:
+        return True
+    if name in target.other_tables:
+        return False
+    return not name.startswith("alembic_version")
+
+
+def _compare_server_default(
+    context: Any,
+    inspected_column: Any,
+    metadata_column: Any,
+    inspected_default: str | None,
+    metadata_default: Any,
+    rendered_metadata_default: str | None,
+) -> bool | None:
+    # MySQL and MariaDB store ``false``/``true`` as 0/1 and give them back so; the same default
+    # must not become a migration on every run.  Anything else is Alembic's call (None).
+    if inspected_default is None or rendered_metadata_default is None:
+        return None
+    if _normal_default(inspected_default) == _normal_default(rendered_metadata_default):
+        return False
+    return None
+
+
+def _normal_default(value: str) -> str:
+    text = value.strip().strip("()").strip().strip("'\"").lower()
+    return {"false": "0", "true": "1"}.get(text, text)
 
 
 def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:

@@ -3,19 +3,26 @@
 ``return Template("blog/index.html", posts=posts)`` renders a page; ``block="rows"`` renders one
 block of it.  A project with a ``templates/`` folder gets this battery by convention; otherwise
 ``app.install(Templates(...))`` configures it.  Needs the ``templates`` extra (Jinja2).
+
+Names load on first use, so that the convention (run by every app at start-up) can look for a
+``templates/`` folder without importing Jinja2 for apps that have none.
 """
 
 from __future__ import annotations
 
-from trellis.optional import require
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-require("jinja2", extra="templates", feature="Templates")
-
-from trellis.results import Template  # noqa: E402
-from trellis.templates.blocks import BlockNotFound  # noqa: E402
-from trellis.templates.context import SafeConfig  # noqa: E402
-from trellis.templates.environment import AUTOESCAPE_EXTENSIONS, Templates  # noqa: E402
-from trellis.templates.rendering import render_template, render_template_async  # noqa: E402
+if TYPE_CHECKING:
+    from trellis.results import Template
+    from trellis.templates.blocks import BlockNotFound
+    from trellis.templates.context import SafeConfig
+    from trellis.templates.environment import AUTOESCAPE_EXTENSIONS, Templates
+    from trellis.templates.rendering import (
+        render_response,
+        render_template,
+        render_template_async,
+    )
 
 __all__ = [
     "AUTOESCAPE_EXTENSIONS",
@@ -23,6 +30,31 @@ __all__ = [
     "SafeConfig",
     "Template",
     "Templates",
+    "render_response",
     "render_template",
     "render_template_async",
 ]
+
+_WHERE = {
+    "Template": "trellis.results",
+    "BlockNotFound": "trellis.templates.blocks",
+    "SafeConfig": "trellis.templates.context",
+    "AUTOESCAPE_EXTENSIONS": "trellis.templates.environment",
+    "Templates": "trellis.templates.environment",
+    "render_response": "trellis.templates.rendering",
+    "render_template": "trellis.templates.rendering",
+    "render_template_async": "trellis.templates.rendering",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trellis.templates' has no attribute {name!r}")
+    if module != "trellis.results":
+        from trellis.optional import require
+
+        require("jinja2", extra="templates", feature="Templates")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

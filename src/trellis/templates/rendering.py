@@ -29,7 +29,7 @@ from trellis.results import Template
 from trellis.templates.blocks import render_block, render_block_async
 from trellis.templates.context import ContextProcessor
 
-__all__ = ["Renderer", "render_template", "render_template_async"]
+__all__ = ["Renderer", "render_response", "render_template", "render_template_async"]
 
 
 class Renderer:
@@ -175,3 +175,14 @@ async def render_template_async(
     battery, request = _battery(request_or_app)
     result: str = await battery.render_async(name, context, request=request, block=block)
     return result
+
+
+async def render_response(request: Any, template: Template) -> Response:
+    """The response a handler returning ``template`` would get, to change before returning it.
+
+    ``hx_trigger(await render_response(request, Template(...)), "saved")`` adds htmx headers
+    to a rendered page or fragment.
+    """
+    battery, request = _battery(request)
+    response: Response = await battery.renderer.respond(template, request)
+    return response

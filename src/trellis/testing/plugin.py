@@ -9,6 +9,9 @@ Fixtures:
   with ``with`` so the app's start-up and shut-down hooks run around the test.
 * ``settings`` — a :class:`SettingsOverride`: ``settings.debug = True`` changes ``app.settings``
   for one test and is undone afterwards.
+* ``db`` — a session on the app's real database whose work is rolled back after the test.
+* ``app_db`` — the same, and the app's request sessions share its transaction, so requests made
+  with ``client`` see the test's data and their work is rolled back too.
 
 The ini option ``trellis_timeout`` (seconds, default 30) bounds how long the ``client`` fixture
 waits for the app, so a hung handler fails its test instead of hanging the run.
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from trellis.db import Session
     from trellis.testing.client import TestClient
 
 __all__ = ["SettingsOverride"]
@@ -146,3 +150,31 @@ def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
         app, timeout=request.config.stash.get(_TIMEOUT_KEY, DEFAULT_TIMEOUT)
     ) as test_client:
         yield test_client
+
+
+def _rolled_back_session(request: pytest.FixtureRequest, fixture: str, share: bool) -> Any:
+    app = _user_app(request, fixture)
+    database = getattr(app, "extensions", {}).get("db")
+    if database is None:
+        pytest.fail(
+            f"The `{fixture}` fixture needs a database installed on the app: "
+            'app.install(Database("sqlite:///test.db"))',
+            pytrace=False,
+        )
+    from trellis.db.testing import rolled_back_session  # sqlalchemy only when asked for
+
+    return rolled_back_session(database, share_with_app=share)
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest) -> Iterator[Session]:
+    """A session on the app's database; everything it does is rolled back after the test."""
+    with _rolled_back_session(request, "db", share=False) as session:
+        yield session
+
+
+@pytest.fixture
+def app_db(request: pytest.FixtureRequest) -> Iterator[Session]:
+    """Like ``db``, and the app's handlers get sessions inside the same, rolled-back transaction."""
+    with _rolled_back_session(request, "app_db", share=True) as session:
+        yield session

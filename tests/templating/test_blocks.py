@@ -128,6 +128,8 @@ def test_failing_htmx_request_that_accepts_json_gets_json(
     assert response.status_code == 500
     assert response.headers["content-type"].startswith("application/")
     assert response.json()["status"] == 500
-    ajax = client.get("/", headers={"X-Requested-With": "XMLHttpRequest", "Accept": "application/json"})
+    ajax = client.get(
+        "/", headers={"X-Requested-With": "XMLHttpRequest", "Accept": "application/json"}
+    )
     assert ajax.status_code == 500
     assert ajax.json()["status"] == 500
