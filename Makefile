@@ -17,7 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/trellis run --app examples/hello.py --host 127.0.0.1 --port 8000
+	$(BIN)/trellis run --app examples.blog.app:app --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests examples docs/examples bench

@@ -1,4 +1,4 @@
-"""Trellis benchmark suite: throughput of hello-world endpoints against raw ASGI and the peers.
+"""Trellis benchmark suite: hello-world endpoints and a template page, against raw apps and peers.
 
 Run through `bench/run.sh` (or `make bench`), which prepares wrk and bench/.venv first.
 `bench/run.sh --help` lists the flags; bench/README.md says how to read the table.
@@ -20,11 +20,12 @@ from pathlib import Path
 
 from benchlib import load
 from benchlib.load import TESTS
-from benchlib.report import Results, baseline_server, render
+from benchlib.report import Results, baseline, render
 from benchlib.servers import APPS, SERVERS, Server, ServerError, app_target
 from benchlib.startup import time_import
 
 ALL_TESTS = list(TESTS)
+HELLO_TESTS = [t for t in ALL_TESTS if TESTS[t].kind == "hello"]
 ASGI_APPS = ["raw", "trellis", "starlette", "fastapi", "litestar", "django"]
 WSGI_APPS = ["raw-wsgi", "flask", "django"]
 
@@ -33,11 +34,18 @@ FULL = [("granian", app, ALL_TESTS) for app in ASGI_APPS]
 FULL += [("granian-wsgi", app, ALL_TESTS) for app in WSGI_APPS]
 FULL += [("uvicorn", app, ALL_TESTS) for app in ASGI_APPS]
 
-# The default, sized for ~16 minutes at 3 rounds: every test on granian for the ASGI frameworks
-# and Flask, plaintext and JSON for Django and on uvicorn (the targets are set on both servers).
+# The default, sized for ~20 minutes at 3 rounds: every hello test on granian for the ASGI
+# frameworks and Flask, plaintext and JSON for Django and on uvicorn (the targets are set on both
+# servers). The template page runs on granian for raw, Trellis, FastAPI, Flask and Django (and
+# raw WSGI, added as the WSGI rows' baseline): it shares their 10-route server, so it costs
+# measuring time but only one more server start (raw WSGI's) per round.
 CORE = ["raw", "trellis", "starlette", "fastapi"]
-DEFAULT = [("granian", app, ALL_TESTS) for app in CORE]
-DEFAULT += [("granian-wsgi", "flask", ALL_TESTS), ("granian-wsgi", "django", ["plaintext", "json"])]
+PAGE_APPS = ["raw", "trellis", "fastapi"]
+DEFAULT = [("granian", app, HELLO_TESTS + (["page"] if app in PAGE_APPS else [])) for app in CORE]
+DEFAULT += [
+    ("granian-wsgi", "flask", [*HELLO_TESTS, "page"]),
+    ("granian-wsgi", "django", ["plaintext", "json", "page"]),
+]
 DEFAULT += [("uvicorn", app, ["plaintext", "json"]) for app in CORE]
 
 SERVER_START_S = 1.5  # rough, for the estimate only
@@ -52,6 +60,11 @@ class Unit:
     routes: int
     tests: tuple[str, ...]
 
+    @property
+    def env(self) -> dict[str, str]:
+        """What the app's environment needs for every test of this unit (BENCH_PAGE=1)."""
+        return {k: v for t in self.tests for k, v in TESTS[t].env.items()}
+
 
 def _names(value: str, known: dict[str, object], what: str) -> list[str]:
     names = [n.strip() for n in value.split(",") if n.strip()]
@@ -64,7 +77,7 @@ def _names(value: str, known: dict[str, object], what: str) -> list[str]:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="bench/run.sh",
-        description="Hello-world throughput of Trellis, raw ASGI and peer frameworks under wrk.",
+        description="Throughput of Trellis, raw ASGI/WSGI and peer frameworks under wrk.",
     )
     parser.add_argument(
         "--rounds", type=int, default=3, help="rounds, apps interleaved (default 3)"
@@ -81,7 +94,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--full", action="store_true", help="every app on every server it supports, every test"
     )
     parser.add_argument(
-        "--no-baseline", action="store_true", help="do not add raw ASGI when it was filtered out"
+        "--no-baseline",
+        action="store_true",
+        help="do not add raw ASGI (raw WSGI for WSGI page rows) when it was filtered out",
     )
     parser.add_argument(
         "--nice",
@@ -121,14 +136,15 @@ def select(args: argparse.Namespace) -> list[tuple[str, str, list[str]]]:
         if kept:
             chosen.append((server, app, kept))
     if not args.no_baseline:
-        have = {(s, t) for s, a, ts in chosen if a == "raw" for t in ts}
-        need: dict[str, list[str]] = {}
+        have = {(s, a, t) for s, a, ts in chosen for t in ts}
+        need: dict[tuple[str, str], list[str]] = {}
         for server, _, entry_tests in chosen:
-            ref = baseline_server(server)
             for t in entry_tests:
-                if (ref, t) not in have and t not in need.setdefault(ref, []):
-                    need[ref].append(t)
-        chosen += [(s, "raw", [t for t in ALL_TESTS if t in ts]) for s, ts in need.items()]
+                ref_app, ref_server = baseline(server, t)
+                wanted = need.setdefault((ref_server, ref_app), [])
+                if (ref_server, ref_app, t) not in have and t not in wanted:
+                    wanted.append(t)
+        chosen += [(s, a, [t for t in ALL_TESTS if t in ts]) for (s, a), ts in need.items() if ts]
     return chosen
 
 
@@ -161,7 +177,7 @@ def run_unit(unit: Unit, args: argparse.Namespace, results: Results, logdir: Pat
     app, server = APPS[unit.app], SERVERS[unit.server]
     logfile = logdir / f"{unit.server}-{unit.app}-{unit.routes}.log"
     try:
-        with Server(app, server, unit.routes, logfile, nice=args.nice) as srv:
+        with Server(app, server, unit.routes, logfile, nice=args.nice, env=unit.env) as srv:
             if why := load.check_routes(srv.port, unit.routes):
                 for t in pending:
                     results.wrong[(unit.app, unit.server, t)] = why
@@ -206,6 +222,35 @@ def run_unit(unit: Unit, args: argparse.Namespace, results: Results, logdir: Pat
         log(f"  {unit.server:<12} {unit.app:<9} FAILED: {exc}")
 
 
+def check_extra_imports(app: str, units: list[Unit], results: Results) -> list[Unit]:
+    """Import the app as each extra environment will (BENCH_PAGE=1); drop only the tests that fail.
+
+    A missing optional battery (the templates one) then costs its page rows, not the app's
+    hello-world rows.
+    """
+    for env in {tuple(sorted(u.env.items())) for u in units if u.app == app and u.env}:
+        res = time_import(APPS[app], 0, dict(env))
+        if not res.error:
+            continue
+        dropped = {t for u in units if u.app == app and u.env == dict(env) for t in u.tests}
+        dropped = {t for t in dropped if TESTS[t].env}
+        results.problems.append(
+            f"{APPS[app].label} skipped for {', '.join(sorted(dropped))}: cannot import its app "
+            f"with {' '.join(f'{k}={v}' for k, v in env)} ({res.error})"
+        )
+        log(f"  {app}: cannot import with {dict(env)} ({res.error}); {sorted(dropped)} skipped")
+        kept = []
+        for u in units:
+            if u.app == app and u.env == dict(env):
+                tests = tuple(t for t in u.tests if t not in dropped)
+                if tests:
+                    kept.append(Unit(u.server, u.app, u.routes, tests))
+            else:
+                kept.append(u)
+        units = kept
+    return units
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     matrix = select(args)
@@ -243,9 +288,11 @@ def main(argv: list[str]) -> int:
             )
             log(f"  {app}: cannot import ({res.error}); skipped")
             units = [u for u in units if u.app != app]
-        elif res.median_ms is not None:
+            continue
+        if res.median_ms is not None:
             results.startup[app] = res
             log(f"  {app:<9} {res.median_ms:6.0f} ms")
+        units = check_extra_imports(app, units, results)
 
     with tempfile.TemporaryDirectory(prefix="trellis-bench-") as tmp:
         for rnd in range(1, args.rounds + 1):

@@ -15,7 +15,7 @@ from .startup import StartupResult
 
 PACKAGES = [
     "trellis", "granian", "uvicorn", "httptools", "uvloop", "starlette", "fastapi",
-    "litestar", "flask", "werkzeug", "django", "orjson",
+    "litestar", "flask", "werkzeug", "django", "orjson", "jinja2", "markupsafe",
 ]  # fmt: skip
 
 
@@ -39,6 +39,42 @@ def baseline_server(server: str) -> str:
     return server if SERVERS[server].interface == "asgi" else "granian"
 
 
+def baseline(server: str, test: str) -> tuple[str, str]:
+    """The (app, server) whose median a row is divided by.
+
+    Raw ASGI on the same server; WSGI rows of the hello tests, raw ASGI on granian. WSGI rows of
+    the page test use raw WSGI rendering the same template on the same server, so their ratio is
+    what the framework adds to the template engine and the interface, as it is for ASGI rows.
+    """
+    if TESTS[test].kind == "page" and SERVERS[server].interface == "wsgi":
+        return "raw-wsgi", server
+    return "raw", baseline_server(server)
+
+
+def _kind(results: Results, kind: str) -> list[str]:
+    keys = (*results.runs, *results.wrong)
+    return [t for t in TESTS if TESTS[t].kind == kind and any(k[2] == t for k in keys)]
+
+
+def _rows(results: Results, tests: list[str]) -> list[tuple[str, str]]:
+    keys = (*results.runs, *results.wrong)
+    return [
+        (app, server)
+        for server in SERVERS
+        for app in APPS
+        if any(k[:2] == (app, server) and k[2] in tests for k in keys)
+    ]
+
+
+def _cpu(results: Results, app: str, server: str, tests: list[str]) -> list[str]:
+    runs = [r for t in tests for r in results.runs.get((app, server, t), [])]
+    return [
+        _pct([r.server_cpu for r in runs]),
+        _pct([r.core0_busy for r in runs]),
+        _pct([r.client_cpu for r in runs]),
+    ]
+
+
 def _cell(results: Results, app: str, server: str, test: str) -> str:
     key = (app, server, test)
     if key in results.wrong:
@@ -49,7 +85,7 @@ def _cell(results: Results, app: str, server: str, test: str) -> str:
     rpss = [r.rps for r in runs]
     med = statistics.median(rpss)
     spread = 100.0 * (max(rpss) - min(rpss)) / med if med else 0.0
-    raw = results.median("raw", baseline_server(server), test)
+    raw = results.median(*baseline(server, test), test)
     ratio = f"{med / raw:.2f}x" if raw else "-"
     flag = " ⚠" if any(r.non_2xx or r.socket_errors for r in runs) else ""
     return f"{med:,.0f} ({ratio}) ±{spread:.0f}%{flag}"
@@ -60,34 +96,48 @@ def _pct(values: list[float]) -> str:
 
 
 def throughput_table(results: Results) -> list[str]:
-    tests = [t for t in TESTS if any(k[2] == t for k in results.runs)]
+    """The hello tests; the page test has its own table (`page_table`)."""
+    tests = _kind(results, "hello")
     head = ["app", "server", *(TESTS[t].title for t in tests)]
     if "param10" in tests and "param1000" in tests:
         head.append("1000 ÷ 10 routes")
     head += ["server CPU", "core 0 busy", "wrk CPU", "worker RSS MiB"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for server in SERVERS:
-        for app in APPS:
-            if not any(k[0] == app and k[1] == server for k in (*results.runs, *results.wrong)):
-                continue
-            row = [APPS[app].label, SERVERS[server].label]
-            row += [_cell(results, app, server, t) for t in tests]
-            if "param10" in tests and "param1000" in tests:
-                a, b = (results.median(app, server, t) for t in ("param10", "param1000"))
-                row.append(f"{b / a:.2f}" if a and b else "")
-            runs = [
-                r for (a, s, _), rs in results.runs.items() if (a, s) == (app, server) for r in rs
-            ]
-            row.append(_pct([r.server_cpu for r in runs]))
-            row.append(_pct([r.core0_busy for r in runs]))
-            row.append(_pct([r.client_cpu for r in runs]))
-            rss = [
-                f"{statistics.median(v) / 1024:.1f}"
-                for (a, s, _), v in sorted(results.rss.items(), key=lambda kv: kv[0][2])
-                if (a, s) == (app, server) and v
-            ]
-            row.append(" / ".join(rss))
-            lines.append("| " + " | ".join(row) + " |")
+    for app, server in _rows(results, tests):
+        row = [APPS[app].label, SERVERS[server].label]
+        row += [_cell(results, app, server, t) for t in tests]
+        if "param10" in tests and "param1000" in tests:
+            a, b = (results.median(app, server, t) for t in ("param10", "param1000"))
+            row.append(f"{b / a:.2f}" if a and b else "")
+        row += _cpu(results, app, server, tests)
+        # A server that also rendered the page holds a template engine too: marked with †.
+        paged = any((app, server, t) in results.runs for t in _kind(results, "page"))
+        rss = [
+            f"{statistics.median(v) / 1024:.1f}" + ("†" if paged and n == 10 else "")
+            for (a, s, n), v in sorted(results.rss.items(), key=lambda kv: kv[0][2])
+            if (a, s) == (app, server) and v
+        ]
+        row.append(" / ".join(rss))
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def page_table(results: Results) -> list[str]:
+    tests = _kind(results, "page")
+    head = ["app", "server", *(TESTS[t].title for t in tests), "x raw ASGI on granian"]
+    head += ["server CPU", "core 0 busy", "wrk CPU"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for app, server in _rows(results, tests):
+        row = [APPS[app].label, SERVERS[server].label]
+        row += [_cell(results, app, server, t) for t in tests]
+        across = []  # WSGI rows beside the ASGI ones: the same server program, another interface
+        for t in tests:
+            med, raw = results.median(app, server, t), results.median("raw", "granian", t)
+            if SERVERS[server].interface == "wsgi" and med and raw:
+                across.append(f"{med / raw:.2f}x")
+        row.append(" / ".join(across))
+        row += _cpu(results, app, server, tests)
+        lines.append("| " + " | ".join(row) + " |")
     return lines
 
 
@@ -118,6 +168,45 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def _throughput_section(results: Results) -> list[str]:
+    if not _kind(results, "hello"):
+        return []
+    return [
+        "## Throughput",
+        "",
+        "Each cell: median req/s over the rounds, (x raw) = that median divided by raw ASGI's median",
+        "for the same test on the same server (WSGI rows: raw ASGI on granian), ±spread = (max - min)",
+        "/ median. One worker pinned to core 0, `wrk -t1` pinned to core 1. ⚠ = wrk saw errors or",
+        "non-2xx answers. CPU columns are medians over the measured seconds, in % of one core: the",
+        "server's processes (from /proc/PID/stat), all of core 0 (from /proc/stat, loopback softirq",
+        "included) and the wrk process. Server CPU near 100% with wrk well below",
+        "it means the server was the limit. Worker RSS (VmRSS) is read after the server's last run",
+        "(10 / 1000 routes; † = that server also rendered the template page, so its template engine",
+        "is in the figure).",
+        "",
+        *throughput_table(results),
+        "",
+    ]
+
+
+def _page_section(results: Results) -> list[str]:
+    if not _kind(results, "page"):
+        return []
+    return [
+        "## Template page",
+        "",
+        "`GET /page`: a 20-row table through a 2-level inherited template (base.html <- layout.html",
+        "<- page.html), one autoescaped field per row, Jinja2 (Django: its own template language),",
+        "checked against a hand-built page (whitespace-normalised) before any load. (x raw) divides",
+        "by the raw app of the same interface on the same server rendering the same Jinja2 template",
+        "with a plain Environment: raw ASGI for ASGI rows, raw WSGI for WSGI rows. The next column",
+        "puts WSGI rows beside raw ASGI on granian, the same server program. CPU columns as above.",
+        "",
+        *page_table(results),
+        "",
+    ]
+
+
 def render(results: Results, settings: dict[str, object], started: str, command: str) -> str:
     every = [r for rs in results.runs.values() for r in rs]
     steal = [r.core0_steal for r in every]
@@ -132,27 +221,19 @@ def render(results: Results, settings: dict[str, object], started: str, command:
         "",
         f"Versions: {_versions()}.",
         "",
-        "## Throughput",
-        "",
-        "Each cell: median req/s over the rounds, (x raw) = that median divided by raw ASGI's median",
-        "for the same test on the same server (WSGI rows: raw ASGI on granian), ±spread = (max - min)",
-        "/ median. One worker pinned to core 0, `wrk -t1` pinned to core 1. ⚠ = wrk saw errors or",
-        "non-2xx answers. CPU columns are medians over the measured seconds, in % of one core: the",
-        "server's processes (from /proc/PID/stat), all of core 0 (from /proc/stat, loopback softirq",
-        "included) and the wrk process. Server CPU near 100% with wrk well below",
-        "it means the server was the limit. Worker RSS (VmRSS) is read after the server's last run",
-        "(10 / 1000 routes).",
-        "",
-        *throughput_table(results),
-        "",
-        "## Start-up",
-        "",
-        "Time for a fresh interpreter to import the framework and build the app (10 routes), median",
-        f"of {settings.get('import runs', '?')} runs, bytecode cached, on core 0.",
-        "",
-        *startup_table(results),
-        "",
+        *_throughput_section(results),
+        *_page_section(results),
     ]
+    if results.startup:
+        out += [
+            "## Start-up",
+            "",
+            "Time for a fresh interpreter to import the framework and build the app (10 routes),",
+            f"median of {settings.get('import runs', '?')} runs, bytecode cached, on core 0.",
+            "",
+            *startup_table(results),
+            "",
+        ]
     notes = list(results.problems)
     notes += [f"{APPS[a].label} on {s}, {t}: {why}" for (a, s, t), why in results.wrong.items()]
     if steal and max(steal) > 2.0:

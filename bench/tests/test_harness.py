@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from benchlib import load
 from benchlib.load import TESTS, check, parse_wrk
-from benchlib.report import Results, baseline_server, render
+from benchlib.report import Results, baseline, render
 
 BENCH = Path(__file__).resolve().parent.parent
 # bench/bench.py by path: plain `import bench` would find the bench/ directory instead.
@@ -65,10 +65,10 @@ def test_default_matrix_runs_raw_beside_every_server():
     matrix = select([])
     servers = {s for s, _, _ in matrix}
     assert servers == {"granian", "granian-wsgi", "uvicorn"}
-    raw = {(s, t) for s, a, ts in matrix if a == "raw" for t in ts}
+    present = {(a, s, t) for s, a, ts in matrix for t in ts}
     for server, _, tests in matrix:
         for test in tests:
-            assert (baseline_server(server), test) in raw
+            assert (*baseline(server, test), test) in present
 
 
 def test_only_filter_adds_the_baseline_it_needs():
@@ -94,7 +94,7 @@ def test_units_interleave_apps_and_split_route_counts():
         ("raw", 1000),
         ("trellis", 1000),
     ]
-    assert units[0].tests == ("plaintext", "json", "param10")
+    assert units[0].tests == ("plaintext", "json", "param10", "page")
     assert units[2].tests == ("param1000",)
 
 
@@ -168,6 +168,8 @@ def _call_asgi(app, path):
 def test_raw_baseline_answers_every_test_correctly():
     raw_app = pytest.importorskip("raw_app")
     for test in TESTS.values():
+        if test.kind != "hello":  # the page needs BENCH_PAGE=1 at import: see test_page.py
+            continue
         status, headers, body = _call_asgi(raw_app.app, test.path)
         assert status == 200
         assert headers[b"content-length"] == str(len(body)).encode()

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-
 from tests.db.models_for_tests import TABLES, Base
+
 from trellis import App
 from trellis.db import Database
 from trellis.db.config import parse_url, sync_url

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.db.conftest import require_server
 from tests.db.models_for_tests import Counter
+
 from trellis import App
 from trellis.db import (
     AsyncSession,

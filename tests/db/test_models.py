@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlalchemy.schema import CreateTable
-
 from tests.db.models_for_tests import Article, Note, Writer
+
 from trellis.db import (
     Database,
     ForeignKey,

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
-
 from tests.db.models_for_tests import TABLES, Base, Writer
+
 from trellis import App
 from trellis.db import AsyncSession, Database, Session, select
 from trellis.testing import TestClient

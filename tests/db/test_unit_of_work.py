@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import pytest
 from sqlalchemy import orm as sa_orm
-
 from tests.db.models_for_tests import Article, Writer
+
 from trellis import App, Depends, HTTPException, JSONResponse, Request
 from trellis.db import AsyncSession, Database, IntegrityError, Session, select, text, using
 from trellis.testing import TestClient
@@ -130,10 +130,15 @@ def test_sessions_outside_requests(app: App) -> None:
     database = Database.of(app)
     with database.session() as db:
         db.add(Writer(username="cli"))
-    with pytest.raises(RuntimeError), database.session() as db:
-        db.add(Writer(username="lost"))
-        db.flush()
-        raise RuntimeError("boom")
+
+    def fail() -> None:
+        with database.session() as db:
+            db.add(Writer(username="lost"))
+            db.flush()
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        fail()
     assert count(app, Writer) == 1
 
 
@@ -141,11 +146,15 @@ async def test_async_sessions_outside_requests(app: App) -> None:
     database = Database.of(app)
     async with database.async_session() as db:
         db.add(Writer(username="job"))
-    with pytest.raises(RuntimeError):
+
+    async def fail() -> None:
         async with database.async_session() as db:
             db.add(Writer(username="lost"))
             await db.flush()
             raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await fail()
     async with database.async_session() as db:
         assert (await db.scalars(select(Writer.username))).all() == ["job"]
     await database.dispose()

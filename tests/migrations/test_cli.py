@@ -200,3 +200,19 @@ def test_directory_option_moves_the_migrations(tmp_path: Path) -> None:
     assert not (tmp_path / "migrations").exists()
     assert "0001_initial" in run("history", "--directory", "db/schema").output
     assert "No migrations in" in run("history").output
+
+
+def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text(MODELS.replace("EXTRA", ""))
+    (tmp_path / "broken.py").write_text(
+        "from tests.migrations.support import SimpleDatabase\n"
+        "from trellis import App\n"
+        "import models\n"
+        "app = App(__name__)\n"
+        "app.install(SimpleDatabase({'default': "
+        "('sqlite:////nonexistent/dir/x.db', models.Base.metadata)}))\n"
+    )
+    result = CliRunner().invoke(db, ["makemigrations", "--app", "broken.py"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: the database cannot be used: unable to open database")
+    assert "Traceback" not in result.output

@@ -159,9 +159,16 @@ class Database:
         return self.engines(name).async_engine()
 
     async def dispose(self) -> None:
-        """Close every pooled connection (the app calls it on shut-down)."""
+        """Close every pooled connection (the app calls it on shut-down).
+
+        While a test fixture holds pinned connections the sync pools stay: disposing a pool
+        under a checked-out connection would orphan it; the fixture closes it afterwards.
+        """
         for group in list(self._groups.values()):
-            await group.dispose()
+            if self.pinned is None:
+                await group.dispose()
+            else:
+                await group.dispose_async()
 
     # --- which database a model or table belongs to ---------------------------------------------
 

@@ -162,8 +162,11 @@ class EngineGroup:
             engine.dispose()
         self._sync.clear()
 
-    async def dispose(self) -> None:
-        self.dispose_sync()
+    async def dispose_async(self) -> None:
         for engine in list(self._async.values()):
             await engine.dispose()
         self._async.clear()
+
+    async def dispose(self) -> None:
+        self.dispose_sync()
+        await self.dispose_async()

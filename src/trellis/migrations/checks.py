@@ -43,6 +43,9 @@ def _check_database(app: Any, name: str) -> Iterator[CheckMessage]:
     except (ConfigurationError, MigrationError) as exc:
         yield CheckMessage("migrations.E001", "warning", f"database {name!r}: {exc}")
         return
+    except Exception as exc:  # no driver, a bad URL: reported, never a crash of `trellis check`
+        yield _unreachable(name, exc)
+        return
     if len(heads) > 1:
         yield CheckMessage(
             "migrations.W003",
@@ -59,13 +62,7 @@ def _check_database(app: Any, name: str) -> Iterator[CheckMessage]:
         pending = migrations.pending()
         changes = [] if pending else migrations.changes()
     except Exception as exc:  # any driver error: the check reports, it never crashes
-        yield CheckMessage(
-            "migrations.E001",
-            "warning",
-            f"could not reach database {name!r} to compare it with its migrations: "
-            f"{type(exc).__name__}: {_first_line(exc)}",
-            "make the database reachable from where `trellis check` runs, or ignore this",
-        )
+        yield _unreachable(name, exc)
         return
     if pending:
         names = ", ".join(r.name for r in pending[:_SHOWN])
@@ -79,6 +76,16 @@ def _check_database(app: Any, name: str) -> Iterator[CheckMessage]:
         )
     elif changes:
         yield _unmigrated(name, flag, [describe_change(c) for c in changes])
+
+
+def _unreachable(name: str, exc: Exception) -> CheckMessage:
+    return CheckMessage(
+        "migrations.E001",
+        "warning",
+        f"could not reach database {name!r} to compare it with its migrations: "
+        f"{type(exc).__name__}: {_first_line(exc)}",
+        "make the database reachable from where `trellis check` runs, or ignore this",
+    )
 
 
 def _unmigrated(name: str, flag: str, what: list[str]) -> CheckMessage:

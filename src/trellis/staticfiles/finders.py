@@ -99,15 +99,16 @@ def iter_files(sources: Iterable[Source]) -> Iterator[tuple[str, Path, Source]]:
     serving would skip them.
     """
     for source in sources:
-        visited = {source.path}
         for folder, dirs, files in os.walk(source.path, followlinks=True):
+            here = Path(os.path.realpath(folder))
             kept = []
             for sub in sorted(dirs):
                 real = Path(os.path.realpath(os.path.join(folder, sub)))
-                # Links may lead out of the folder or in a circle: follow each real folder once.
-                if sub.startswith(".") or real in visited or not real.is_relative_to(source.path):
+                # A link may lead out of the folder, or back up into a loop: skip both.
+                if sub.startswith(".") or not real.is_relative_to(source.path):
                     continue
-                visited.add(real)
+                if real != here / sub and here.is_relative_to(real):
+                    continue
                 kept.append(sub)
             dirs[:] = kept
             relative = Path(folder).relative_to(source.path)

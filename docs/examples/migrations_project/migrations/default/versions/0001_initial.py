@@ -1,7 +1,7 @@
 """initial
 
 Revision ID: 01aa0a090e9a
-Revises:
+Revises: nothing, this is the first migration
 Create Date: 2026-11-25 11:10:31.916178
 """
 

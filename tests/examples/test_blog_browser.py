@@ -1,0 +1,100 @@
+"""A real browser (Debian's Chromium through Playwright) loads the example blog served by granian,
+clicks the htmx "Load more" button and sees the new rows."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def blog_url() -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "examples.blog.app:app",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(proc.stdout.read().decode() if proc.stdout else "exited")
+            try:
+                httpx.get(base + "/blog/", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("the blog did not start within 30 s") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+def test_load_more_appends_rows_in_a_real_browser(blog_url: str, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+            page.goto(blog_url + "/blog/")
+            rows = page.locator("tr.post-row")
+            assert rows.count() == 10
+            color = page.eval_on_selector("header.site", "e => getComputedStyle(e).backgroundColor")
+            assert color == "rgb(29, 42, 51)"  # the stylesheet from static() was applied
+            page.get_by_role("button", name="Load more").click()
+            page.wait_for_function("document.querySelectorAll('tr.post-row').length === 20")
+            assert rows.count() == 20
+            assert page.locator("#load-more button").count() == 1  # the button moved down
+            page.screenshot(path=str(tmp_path / "blog.png"))
+        finally:
+            browser.close()
