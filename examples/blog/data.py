@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -32,7 +33,7 @@ def _make_posts(count: int = 45) -> list[Post]:
     for n in range(1, count + 1):
         title, summary = TOPICS[(n - 1) % len(TOPICS)]
         title = f"{title} (part {(n - 1) // len(TOPICS) + 1})"
-        slug = title.lower().replace(" ", "-").replace("(", "").replace(")", "")
+        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
         body = f"{summary}\n\nPost number {n} of the example blog. <Markup> & such is escaped."
         posts.append(Post(n, slug, title, summary, body, start + timedelta(days=3 * n)))
     return sorted(posts, key=lambda p: p.published, reverse=True)

@@ -7,6 +7,9 @@ from examples.blog.data import POSTS
 
 from trellis.testing import TestClient
 
+# As `make run` serves it: in debug, where static/ is served from the source folders (production
+# serves the collectstatic output instead).  Set before the app's first request, when it starts.
+app.debug = True
 client = TestClient(app)
 
 

@@ -43,7 +43,7 @@ def blog_url() -> Iterator[str]:
             "examples.blog.app:app",
         ],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TRELLIS_DEBUG": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import brotli
 import pytest
-from tests.staticfiles.helpers import APP_JS, LOGO, SITE_CSS, MakeApp, asgi_get
+from tests.staticfiles.helpers import (
+    APP_JS,
+    LOGO,
+    SITE_CSS,
+    MakeApp,
+    asgi_get,
+    blueprint_with_static,
+)
 
 from trellis.staticfiles.serving import IMMUTABLE, choose_encoding, media_type_for
 from trellis.testing import TestClient
@@ -221,3 +228,12 @@ def test_choose_encoding(header: str, expected: str | None) -> None:
 )
 def test_media_type_for(name: str, expected: str) -> None:
     assert media_type_for(name) == expected
+
+
+def test_blueprint_static_is_found_after_the_project(make_app: MakeApp, tmp_path: Path) -> None:
+    blog = blueprint_with_static(
+        tmp_path / "blog", "blog", {"blog/post.js": b"post", "js/app.js": b"hidden"}
+    )
+    client = TestClient(make_app(blueprints=(blog,)))
+    assert client.get("/static/js/app.js").content == APP_JS
+    assert client.get("/static/blog/post.js").content == b"post"

@@ -9,7 +9,7 @@ import jinja2
 import pytest
 from tests.staticfiles.helpers import MakeApp
 
-from trellis import App, Request
+from trellis import App, Request, Template
 from trellis.conf import Settings
 from trellis.exceptions import ConfigurationError
 from trellis.staticfiles import StaticFileNotFound, StaticFiles, static
@@ -135,3 +135,22 @@ def test_template_global_reads_root_path_from_the_request(make_app: MakeApp) -> 
 
     client = TestClient(app, root_path="/shop")
     assert client.get("/page").text == "/shop/static/js/app.js"
+
+
+def test_template_global_through_the_templates_battery(make_app: MakeApp, project: Path) -> None:
+    from trellis.templates import Templates
+
+    (project / "templates").mkdir()
+    (project / "templates" / "page.html").write_text("<link href=\"{{ static('css/site.css') }}\">")
+    make_app().extensions["staticfiles"].collect()
+    app = make_app(debug=False)
+    app.install(Templates())
+
+    @app.get("/page")
+    def page() -> Template:
+        return Template("page.html")
+
+    client = TestClient(app, root_path="/shop")
+    hashed = static(app, "css/site.css")
+    assert hashed.startswith("/static/css/site.")
+    assert client.get("/page").text == f'<link href="/shop{hashed}">'

@@ -5,14 +5,21 @@ installs it) serves ``static/`` of the project and of every blueprint under ``/s
 ``trellis collectstatic`` gathers them into one folder with content-hashed names, a manifest and
 ``.br``/``.gz`` siblings; ``static(request, "css/site.css")`` and the ``static`` template global
 name the hashed URL.  See ``docs/static.md``.
+
+Names load on first use, so the convention that every app runs at start-up costs next to nothing
+for apps without a ``static/`` folder.
 """
 
 from __future__ import annotations
 
-from trellis.staticfiles.battery import StaticFileNotFound, StaticFiles, static
-from trellis.staticfiles.collect import CollectReport, collect
-from trellis.staticfiles.finders import Source
-from trellis.staticfiles.manifest import MANIFEST_NAME, Manifest
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trellis.staticfiles.battery import StaticFileNotFound, StaticFiles, static
+    from trellis.staticfiles.collect import CollectReport, collect
+    from trellis.staticfiles.finders import Source
+    from trellis.staticfiles.manifest import MANIFEST_NAME, Manifest
 
 __all__ = [
     "MANIFEST_NAME",
@@ -24,3 +31,23 @@ __all__ = [
     "collect",
     "static",
 ]
+
+_WHERE = {
+    "StaticFileNotFound": "battery",
+    "StaticFiles": "battery",
+    "static": "battery",
+    "CollectReport": "collect",
+    "collect": "collect",
+    "Source": "finders",
+    "MANIFEST_NAME": "manifest",
+    "Manifest": "manifest",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trellis.staticfiles' has no attribute {name!r}")
+    value = getattr(import_module(f"trellis.staticfiles.{module}"), name)
+    globals()[name] = value
+    return value

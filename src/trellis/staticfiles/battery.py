@@ -186,6 +186,8 @@ class StaticFiles:
         otherwise, logged once per name: a page with one stale asset beats a 500.
         """
         if self.server is None:
+            if self.app is None:
+                raise ConfigurationError("install StaticFiles on an app before building URLs")
             self.app.startup_freeze()  # the manifest and the folders are read at start-up
         name = name.lstrip("/")
         url = self._urls.get(name)

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from trellis.staticfiles.battery import StaticFiles
-from trellis.staticfiles.finders import sources_for
-
 __all__ = ["install_if_used"]
 
 
 def install_if_used(app: Any) -> None:
     """Install ``StaticFiles()`` when none is and a ``static/`` folder exists beside the app
     (or the folder named by the ``static_dir`` setting) or beside one of its blueprints."""
-    if app.installed(StaticFiles) is not None or app.extensions.get("staticfiles") is not None:
+    if app.extensions.get("staticfiles") is not None:
         return
+    from trellis.staticfiles.finders import sources_for
+
     directory = getattr(app.settings, "static_dir", None) or "static"
     if sources_for(app, directory):
-        app.install(StaticFiles())
+        from trellis.staticfiles.battery import StaticFiles
+
+        if app.installed(StaticFiles) is None:
+            app.install(StaticFiles())

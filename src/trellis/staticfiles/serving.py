@@ -30,6 +30,7 @@ __all__ = ["IMMUTABLE", "StaticFileResponse", "StaticServer", "choose_encoding",
 IMMUTABLE = b"public, max-age=31536000, immutable"
 # Encoded "/", "\" or NUL in the raw path: the decoded path hides them, so look at the raw one.
 _ENCODED_SEPARATOR = re.compile(rb"%(?:2f|5c|00)", re.IGNORECASE)
+_MAX_REMEMBERED = 50_000
 # Types whose platform guess varies (or is missing) between systems.
 _TYPES = {
     ".js": "text/javascript",
@@ -173,7 +174,8 @@ class StaticServer:
             file = await run_sync(self.lookup, name)
             if file is None:
                 raise NotFound(detail="File not found")
-            if self.cache:
+            # Bounded: on a case-insensitive disk, every casing of a name finds the same file.
+            if self.cache and len(self._found) < _MAX_REMEMBERED:
                 self._found[name] = file
         return StaticFileResponse(file)
 
