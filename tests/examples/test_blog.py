@@ -1,7 +1,9 @@
 """The example blog (examples/blog) through the TestClient: pages, the htmx fragment, static files."""
 
 import re
+from collections.abc import Iterator
 
+import pytest
 from examples.blog.app import app
 from examples.blog.data import POSTS
 
@@ -10,15 +12,20 @@ from trellis.testing import TestClient
 # As `make run` serves it: in debug, where static/ is served from the source folders (production
 # serves the collectstatic output instead).  Set before the app's first request, when it starts.
 app.debug = True
-client = TestClient(app)
 
 
-def test_home_redirects_to_the_post_list() -> None:
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+def test_home_redirects_to_the_post_list(client: TestClient) -> None:
     response = client.get("/")
     assert (response.status_code, response.headers["location"]) == (302, "/blog/")
 
 
-def test_list_page_renders_the_layout_and_first_rows() -> None:
+def test_list_page_renders_the_layout_and_first_rows(client: TestClient) -> None:
     page = client.get("/blog/")
     assert page.status_code == 200
     html = page.text
@@ -34,7 +41,7 @@ def test_list_page_renders_the_layout_and_first_rows() -> None:
     assert css.headers["content-type"].startswith("text/css")
 
 
-def test_htmx_request_gets_only_the_rows_block() -> None:
+def test_htmx_request_gets_only_the_rows_block(client: TestClient) -> None:
     fragment = client.get("/blog/?page=2", headers={"HX-Request": "true"})
     assert fragment.status_code == 200
     text = fragment.text.strip()
@@ -47,7 +54,7 @@ def test_htmx_request_gets_only_the_rows_block() -> None:
     assert "HX-Request" in fragment.headers.get("vary", "")
 
 
-def test_last_page_has_no_load_more_button_and_past_it_is_404() -> None:
+def test_last_page_has_no_load_more_button_and_past_it_is_404(client: TestClient) -> None:
     last = client.get("/blog/?page=5", headers={"HX-Request": "true"})
     assert last.text.count('class="post-row"') == 5
     assert "load-more" not in last.text
@@ -55,7 +62,7 @@ def test_last_page_has_no_load_more_button_and_past_it_is_404() -> None:
     assert client.get("/blog/?page=0").status_code == 422
 
 
-def test_detail_page_escapes_the_body() -> None:
+def test_detail_page_escapes_the_body(client: TestClient) -> None:
     post = POSTS[3]
     page = client.get(f"/blog/{post.id}/{post.slug}")
     assert page.status_code == 200
