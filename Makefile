@@ -16,7 +16,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# The example blog on SQLite (examples/blog/blog.db): migrate, load the demo posts once, serve.
 run: $(STAMP)
+	$(BIN)/trellis db migrate --app examples.blog.app:app
+	$(BIN)/python -m examples.blog.demo
 	$(BIN)/trellis run --app examples.blog.app:app --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)

@@ -53,9 +53,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--nice", type=int, default=-10 if os.geteuid() == 0 else 0, help="nice of servers, wrk"
     )
-    parser.add_argument(
-        "--output", type=Path, default=Path(__file__).parent / "results" / "db.md"
-    )
+    parser.add_argument("--output", type=Path, default=Path(__file__).parent / "results" / "db.md")
     parser.add_argument("--json", type=Path, help="also dump every run to this JSON file")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and exit")
     args = parser.parse_args(argv)
@@ -78,6 +76,10 @@ def run_app(app: str, args: argparse.Namespace, results: DbResults, logdir: Path
         return
     spec, server_name = DB_APPS[app]
     env = {"BENCH_DB_URL": args.url}
+    if SERVERS[server_name].interface == "wsgi":
+        # granian's WSGI default is 512 threads, and Django opens a connection per thread: cap
+        # the threads at the pool size every other app gets, so all hold the same connections.
+        env["GRANIAN_BLOCKING_THREADS"] = os.environ.get("BENCH_DB_POOL", "16")
     logfile = logdir / f"{app}.log"
     try:
         with Server(spec, SERVERS[server_name], 1, logfile, nice=args.nice, env=env) as srv:
@@ -127,9 +129,13 @@ def dump(path: Path, results: DbResults, settings: dict[str, object]) -> None:
         for r in rs
     ]
     wrong = [{"app": a, "test": t, "why": w} for (a, t), w in results.wrong.items()]
-    data = {"settings": settings, "runs": runs, "postgres_cpu": {
-        f"{a}/{t}": v for (a, t), v in results.db_cpu.items()
-    }, "wrong": wrong, "problems": results.problems}
+    data = {
+        "settings": settings,
+        "runs": runs,
+        "postgres_cpu": {f"{a}/{t}": v for (a, t), v in results.db_cpu.items()},
+        "wrong": wrong,
+        "problems": results.problems,
+    }
     path.write_text(json.dumps(data, indent=2))
 
 
@@ -139,8 +145,10 @@ def main(argv: list[str]) -> int:
     estimate = args.rounds * (
         len(args.app_names) * (2 + args.warmup) + n_runs * (args.duration + 0.5)
     )
-    log(f"{args.rounds} round(s) x {len(args.app_names)} apps x {len(args.test_names)} tests;"
-        f" about {estimate / 60:.1f} min")
+    log(
+        f"{args.rounds} round(s) x {len(args.app_names)} apps x {len(args.test_names)} tests;"
+        f" about {estimate / 60:.1f} min"
+    )
     for app in args.app_names:
         spec, server = DB_APPS[app]
         log(f"  {spec.label:<27} {server:<13} {', '.join(args.test_names)}")

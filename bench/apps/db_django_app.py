@@ -7,8 +7,15 @@ server thread. The updates run in `transaction.atomic()` and write with `bulk_up
 from urllib.parse import urlsplit
 
 import django
-from db_common import ADDED_FORTUNE, DB_URL, HELLO, TEMPLATES_DIR, query_count, random_id
-from db_common import random_ids
+from db_common import (
+    ADDED_FORTUNE,
+    DB_URL,
+    HELLO,
+    TEMPLATES_DIR,
+    query_count,
+    random_id,
+    random_ids,
+)
 from django.conf import settings
 
 _url = urlsplit(DB_URL)

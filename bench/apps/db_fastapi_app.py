@@ -6,8 +6,16 @@ underneath, the pool size every benchmark app shares, Jinja2Templates for the fo
 
 from typing import Annotated
 
-from db_common import ADDED_FORTUNE, DB_URL, HELLO, POOL, TEMPLATES_DIR, query_count, random_id
-from db_common import random_ids
+from db_common import (
+    ADDED_FORTUNE,
+    DB_URL,
+    HELLO,
+    POOL,
+    TEMPLATES_DIR,
+    query_count,
+    random_id,
+    random_ids,
+)
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.templating import Jinja2Templates
@@ -30,7 +38,7 @@ class Base(DeclarativeBase):
 class World(Base):
     __tablename__ = "world"
     id: Mapped[int] = mapped_column(primary_key=True)
-    randomNumber: Mapped[int] = mapped_column("randomnumber")  # noqa: N815 (TechEmpower's name)
+    randomNumber: Mapped[int] = mapped_column("randomnumber")
 
 
 class Fortune(Base):

@@ -3,8 +3,16 @@
 psycopg 3 underneath; the pool size every benchmark app shares, otherwise the defaults.
 """
 
-from db_common import ADDED_FORTUNE, DB_URL, HELLO, POOL, TEMPLATES_DIR, query_count, random_id
-from db_common import random_ids
+from db_common import (
+    ADDED_FORTUNE,
+    DB_URL,
+    HELLO,
+    POOL,
+    TEMPLATES_DIR,
+    query_count,
+    random_id,
+    random_ids,
+)
 from flask import Flask, jsonify, render_template, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -20,7 +28,7 @@ db = SQLAlchemy(model_class=Base)
 class World(db.Model):
     __tablename__ = "world"
     id: Mapped[int] = mapped_column(primary_key=True)
-    randomNumber: Mapped[int] = mapped_column("randomnumber")  # noqa: N815 (TechEmpower's name)
+    randomNumber: Mapped[int] = mapped_column("randomnumber")
 
 
 class Fortune(db.Model):

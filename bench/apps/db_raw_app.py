@@ -11,8 +11,16 @@ from urllib.parse import parse_qs
 import asyncpg
 import jinja2
 import orjson
-from db_common import ADDED_FORTUNE, DB_URL, HELLO, POOL, TEMPLATES_DIR, query_count, random_id
-from db_common import random_ids
+from db_common import (
+    ADDED_FORTUNE,
+    DB_URL,
+    HELLO,
+    POOL,
+    TEMPLATES_DIR,
+    query_count,
+    random_id,
+    random_ids,
+)
 
 JSON_HEADERS = [(b"content-type", b"application/json")]
 HTML_HEADERS = [(b"content-type", b"text/html; charset=utf-8")]

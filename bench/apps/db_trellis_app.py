@@ -6,8 +6,16 @@ battery's defaults (unit of work per request, pool pre-ping) except the pool siz
 benchmark app shares.
 """
 
-from db_common import ADDED_FORTUNE, DB_URL, HELLO, POOL, TEMPLATES_DIR, query_count, random_id
-from db_common import random_ids
+from db_common import (
+    ADDED_FORTUNE,
+    DB_URL,
+    HELLO,
+    POOL,
+    TEMPLATES_DIR,
+    query_count,
+    random_id,
+    random_ids,
+)
 
 from trellis import App, PlainTextResponse, Template
 from trellis.db import AsyncSession, Database, Mapped, Model, Session, mapped_column, select
@@ -15,7 +23,7 @@ from trellis.templates import Templates
 
 
 class World(Model):
-    randomNumber: Mapped[int] = mapped_column("randomnumber")  # noqa: N815 (TechEmpower's name)
+    randomNumber: Mapped[int] = mapped_column("randomnumber")
 
 
 class Fortune(Model):

@@ -110,7 +110,9 @@ def fill(url: str, seed: int | None = None) -> None:
     with connect(url) as conn:
         conn.execute("DROP TABLE IF EXISTS world, fortune")
         conn.execute("CREATE TABLE world (id integer PRIMARY KEY, randomnumber integer NOT NULL)")
-        conn.execute("CREATE TABLE fortune (id integer PRIMARY KEY, message varchar(2048) NOT NULL)")
+        conn.execute(
+            "CREATE TABLE fortune (id integer PRIMARY KEY, message varchar(2048) NOT NULL)"
+        )
         with conn.cursor() as cur, cur.copy("COPY world (id, randomnumber) FROM STDIN") as copy:
             for i in range(1, WORLD_ROWS + 1):
                 copy.write_row((i, rng.randint(1, WORLD_ROWS)))

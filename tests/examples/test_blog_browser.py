@@ -1,5 +1,9 @@
 """A real browser (Debian's Chromium through Playwright) loads the example blog served by granian,
-clicks the htmx "Load more" button and sees the new rows."""
+clicks the htmx "Load more" button and sees the new rows.
+
+The blog runs on a temporary SQLite file, prepared the way ``make run`` prepares it: the
+migrate command, then the demo loader, each in its own process.
+"""
 
 import os
 import signal
@@ -24,8 +28,40 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# `trellis` with the battery commands added, whether or not the entry points are installed.
+CLI = (
+    "from trellis.cli import cli\n"
+    "from trellis.db.cli import db\n"
+    "cli.add_command(db)\n"
+    "cli.main(prog_name='trellis')\n"
+)
+
+
 @pytest.fixture(scope="module")
-def blog_url() -> Iterator[str]:
+def blog_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of a blog on a fresh database, migrated and holding the demo posts."""
+    database = tmp_path_factory.mktemp("blog") / "blog.db"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "TRELLIS_DEBUG": "1",
+        "TRELLIS_DATABASE_URL": f"sqlite:///{database}",
+    }
+    env.pop("TRELLIS_APP", None)
+    for command in (
+        [sys.executable, "-c", CLI, "db", "migrate", "--app", "examples.blog.app:app"],
+        [sys.executable, "-m", "examples.blog.demo"],
+    ):
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert database.exists()
+    return env
+
+
+@pytest.fixture(scope="module")
+def blog_url(blog_env: dict[str, str]) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -43,7 +79,7 @@ def blog_url() -> Iterator[str]:
             "examples.blog.app:app",
         ],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "TRELLIS_DEBUG": "1"},
+        env=blog_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

@@ -35,7 +35,8 @@ class Binder(Protocol):
         """The database name a model or a table is bound to, or None when unknown."""
 
 
-def _is_plain_read(clause: Any) -> bool:
+def is_plain_read(clause: Any) -> bool:
+    """Whether ``clause`` is a SELECT without ``FOR UPDATE``: safe on a replica, or before BEGIN."""
     if clause is None or not getattr(clause, "is_select", False):
         return False
     return getattr(clause, "_for_update_arg", None) is None
@@ -86,7 +87,7 @@ class Session(sa_orm.Session):
         target = sa_orm.class_mapper(mapper) if isinstance(mapper, type) else mapper
         table = _table_of(clause) if target is None and clause is not None else None
         name = binder.database_of(target, table) or self.database
-        write = self.wrote or self._flushing or not _is_plain_read(clause)
+        write = self.wrote or self._flushing or not is_plain_read(clause)
         if write:
             self.wrote = True
         return binder.bind_for(name, write=write, asynchronous=self.asynchronous)

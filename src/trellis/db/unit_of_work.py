@@ -9,19 +9,22 @@ the session is always closed.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import inspect
 import logging
 import random
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import orm as sa_orm
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext import asyncio as sa_asyncio
 
-from trellis.concurrency import run_sync
+from trellis.concurrency import thread_pool_size
 from trellis.db.sessions import AsyncSession, Session
 from trellis.exceptions import HTTPException
 from trellis.http.request import Request
@@ -52,12 +55,40 @@ def _failed(response: Response) -> bool:
     return response.status_code >= 400
 
 
+# Sync commits and rollbacks run here, not in the handlers' thread pool. A finished handler's
+# session still holds its pooled connection until it commits; were its commit queued behind
+# handlers that wait for a connection, and the pool empty, neither could go on (every request
+# stalled for ``pool_timeout``, then failed). A commit never waits for a connection, so a pool
+# of its own always drains.
+_finishers: ThreadPoolExecutor | None = None
+_finishers_lock = threading.Lock()
+
+
+def _finisher_pool() -> ThreadPoolExecutor:
+    global _finishers
+    if _finishers is None:
+        with _finishers_lock:
+            if _finishers is None:
+                _finishers = ThreadPoolExecutor(
+                    max_workers=thread_pool_size(), thread_name_prefix="trellis-db-commit"
+                )
+    return _finishers
+
+
+async def _finish_sync(session: Session, failed: bool) -> None:
+    loop = asyncio.get_running_loop()
+    call = functools.partial(
+        contextvars.copy_context().run, session.rollback if failed else session.commit
+    )
+    await loop.run_in_executor(_finisher_pool(), call)
+
+
 def _sync_factory(name: str) -> Callable[..., Iterator[Session]]:
     def provide_session(request: Request) -> Iterator[Session]:
         session: Session = _database(request).make_session(name)
 
         async def finish(response: Response) -> None:
-            await run_sync(session.rollback if _failed(response) else session.commit)
+            await _finish_sync(session, _failed(response))
 
         request.before_send(finish)
         try:

@@ -1,11 +1,12 @@
 """Rendering: context assembly, whole templates or one block, async and sync.
 
-A ``Template`` returned by a handler is rendered on the event loop with ``render_async``, for
-``async def`` and plain ``def`` handlers alike: rendering is CPU work (the compiled template is
-cached), and an async environment lets a template await async values (an async iterator of
-rows, an awaitable attribute) instead of blocking.  Sync code without an event loop (a plain
-``def`` handler in the thread pool, a CLI command) uses :func:`render_template`, served by a
-sync twin of the environment that shares its loaders, filters and globals.
+A ``Template`` returned by a handler is rendered on the event loop, for ``async def`` and plain
+``def`` handlers alike: rendering is CPU work on a cached, compiled template.  With an async
+environment (the default) a template may await async values (an async iterator of rows, an
+awaitable attribute); since Jinja2's async mode costs nearly twice the time of sync rendering,
+a page that holds no async value is rendered by a guarded sync twin of the environment instead
+(:mod:`trellis.templates.modes` decides).  Sync code without an event loop (a plain ``def``
+handler in the thread pool, a CLI command) uses :func:`render_template`, served by that twin.
 
 A template's variables, later ones winning: the environment's globals, then ``request`` and
 ``url_for`` (the request's, which knows the mount point and relative ``.names``), then what
@@ -14,6 +15,7 @@ context processors return, then the handler's own context.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from trellis.http.responses import HTMLResponse, Response
 from trellis.results import Template
 from trellis.templates.blocks import render_block, render_block_async
 from trellis.templates.context import ContextProcessor
+from trellis.templates.modes import NeedsAsync, needs_async, sync_twin
 
 __all__ = ["Renderer", "render_response", "render_template", "render_template_async"]
 
@@ -42,18 +45,21 @@ class Renderer:
         self.processors = processors
         self.folders = folders
         self._sync_env: jinja2.Environment | None = None
+        self._sync_first = False  # render returned Templates with the sync twin when possible
+        #: Sync-twin templates that met an async value once: rendered in async mode from then on.
+        self._async_templates: weakref.WeakSet[jinja2.Template] = weakref.WeakSet()
 
     @property
     def sync_env(self) -> jinja2.Environment:
-        """The environment itself, or (when it is async) a sync overlay with its own caches.
+        """The environment itself, or (when it is async) its guarded sync twin.
 
-        Templates compile differently for async, so the overlay gets a fresh template cache and
-        no bytecode cache: async bytecode must never be loaded into a sync environment.
+        Made on first use, so that what batteries set on the environment after start-up is
+        shared.  See :mod:`trellis.templates.modes`.
         """
         env = self._sync_env
         if env is None:
             if self.env.is_async:
-                env = self.env.overlay(enable_async=False, bytecode_cache=None, cache_size=400)
+                env, self._sync_first = sync_twin(self.env)
             else:
                 env = self.env
             self._sync_env = env
@@ -82,10 +88,9 @@ class Renderer:
     async def render_async(
         self, name: str | Sequence[str], context: dict[str, Any], request: Any, block: str | None
     ) -> str:
-        env = self.env
-        template = self._load(env, name)
         variables = self._base(request)
         ctx: CallContext | None = None
+        stopped: NeedsAsync | None = None
         try:
             for processor in self.processors:
                 if processor.kind == "plan" and ctx is None and request is not None:
@@ -100,14 +105,25 @@ class Renderer:
                 if values:
                     variables.update(values)
             variables.update(context)
+            env = self.env
+            if not env.is_async:
+                return self._render(env, self._load(env, name), block, variables)
+            sync_env = self.sync_env
+            if self._sync_first and not needs_async(variables.values()):
+                template = self._load(sync_env, name)
+                if template not in self._async_templates:
+                    try:
+                        return self._render(sync_env, template, block, variables)
+                    except NeedsAsync as exc:
+                        self._async_templates.add(template)
+                        stopped = exc
+            template = self._load(env, name)
             if block is not None:
-                if env.is_async:
-                    return await render_block_async(env, template, block, variables)
-                return render_block(env, template, block, variables)
-            if env.is_async:
-                return await template.render_async(variables)
-            return template.render(variables)
+                return await render_block_async(env, template, block, variables)
+            return await template.render_async(variables)
         finally:
+            if stopped is not None:
+                stopped.discard()
             if ctx is not None:
                 await ctx.aclose()
 
@@ -123,6 +139,14 @@ class Renderer:
 
     # --- sync -----------------------------------------------------------------------------
 
+    @staticmethod
+    def _render(
+        env: jinja2.Environment, template: jinja2.Template, block: str | None, variables: Any
+    ) -> str:
+        if block is not None:
+            return render_block(env, template, block, variables)
+        return template.render(variables)
+
     def render(
         self, name: str | Sequence[str], context: dict[str, Any], request: Any, block: str | None
     ) -> str:
@@ -134,9 +158,7 @@ class Renderer:
             if values:
                 variables.update(values)
         variables.update(context)
-        if block is not None:
-            return render_block(env, template, block, variables)
-        return template.render(variables)
+        return self._render(env, template, block, variables)
 
 
 def _battery(request_or_app: Any) -> tuple[Any, Any]:
