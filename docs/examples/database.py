@@ -25,7 +25,8 @@ from trellis.db import (
 
 class Author(Model):  # table "author", an integer "id" primary key
     username: Mapped[str] = mapped_column(String(40), unique=True)
-    posts: Mapped[list[Post]] = relationship(back_populates="author")
+    # By class, not by the name "Post": another app's Post model would make the name ambiguous.
+    posts: Mapped[list[Post]] = relationship(lambda: Post, back_populates="author")
 
 
 class Post(Model, Timestamped):  # table "post", with "created" and "updated"

@@ -62,8 +62,14 @@ def granian_command(target: AppTarget, options: ServerOptions) -> list[str]:
         # A worker that fails to import (a syntax error mid-edit) must not end the dev server:
         # the next save respawns it.
         argv += ["--reload", "--reload-paths", str(target.root), "--reload-ignore-worker-failure"]
+        # A SQLite database beside the app writes its -wal/-shm files on every request; they
+        # are data, not code, and must not restart the server.
+        argv += ["--reload-ignore-patterns", _DATA_FILES]
     argv.append(target.import_string)
     return argv
+
+
+_DATA_FILES = r"\.(db|sqlite3?)(-journal|-wal|-shm)?$"
 
 
 def uvicorn_command(target: AppTarget, options: ServerOptions) -> list[str]:
@@ -83,6 +89,8 @@ def uvicorn_command(target: AppTarget, options: ServerOptions) -> list[str]:
     if options.reload:
         # Templates change as often as code during development.
         argv += ["--reload", "--reload-dir", str(target.root), "--reload-include", "*.html"]
+        for pattern in ("*.db", "*.db-*", "*.sqlite3", "*.sqlite3-*"):
+            argv += ["--reload-exclude", pattern]
     argv.append(target.import_string)
     return argv
 
