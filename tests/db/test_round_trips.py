@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 from tests.db.conftest import require_server
 from tests.db.models_for_tests import Writer
 
@@ -70,6 +71,7 @@ async def test_async_reads_run_without_begin_and_writes_stay_atomic(make_app: An
         await fail_after_writing()
     async with db.async_session() as session:
         assert (await session.scalars(select(Writer.username))).all() == []
+    await db.engines().dispose_async()  # the fixture closes only the sync pools
 
 
 def test_text_and_an_isolation_level_open_a_transaction_first(make_app: Any) -> None:
@@ -97,9 +99,10 @@ def test_a_connection_goes_back_to_the_pool_with_transactions_on(make_app: Any) 
 def _kill_pooled_connection(db: Database) -> None:
     with db.session() as session:
         pid = session.scalar(select(func.pg_backend_pid()))
-    with db.sync_engine().connect() as other:  # a second connection does the killing
-        other.execute(select(func.pg_terminate_backend(pid)))
-        other.commit()
+    killer = create_engine(db.url(), poolclass=NullPool)  # outside the app's pool
+    with killer.connect() as other:
+        assert other.scalar(select(func.pg_terminate_backend(pid))) is True
+    killer.dispose()
 
 
 def test_an_idle_dead_connection_is_replaced_before_use(
