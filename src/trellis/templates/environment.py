@@ -39,8 +39,8 @@ class Templates:
 
     ``directory`` is relative to the app's folder (``App(__name__)``) unless absolute; several
     folders may be given.  ``auto_reload`` (re-read a template when its file changes) follows
-    ``app.debug`` unless given.  ``enable_async`` compiles templates for ``render_async`` so
-    they may await async values; other ``options`` go to :class:`jinja2.Environment`
+    ``app.debug`` unless given.  ``enable_async`` lets templates await async values (pages
+    that hold none still render in sync mode, see :mod:`trellis.templates.modes`); other ``options`` go to :class:`jinja2.Environment`
     (``trim_blocks=True``, ``undefined=jinja2.StrictUndefined`` ...).
     """
 
