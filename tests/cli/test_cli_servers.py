@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.server
 
@@ -37,12 +37,6 @@ async def app(scope, receive, send):
 
 STARTUP_TIMEOUT = 30.0
 GRACEFUL = {"granian": "Granian shutdown completed", "uvicorn": "Finished server process"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for_text(url: str, expected: str, process: subprocess.Popen[bytes], log: Path) -> str:

@@ -6,26 +6,17 @@ migrate command, then the demo loader, each in its own process.
 """
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+from tests.support.servers import free_port, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # `trellis` with the battery commands added, whether or not the entry points are installed.
@@ -63,49 +54,11 @@ def blog_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def blog_url(blog_env: dict[str, str]) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "asgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "examples.blog.app:app",
-        ],
-        cwd=ROOT,
-        env=blog_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    argv = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1"]
+    argv += ["--port", str(port), "--workers", "1", "examples.blog.app:app"]
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(proc.stdout.read().decode() if proc.stdout else "exited")
-            try:
-                httpx.get(base + "/blog/", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("the blog did not start within 30 s") from None
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+    with running_server(argv, base_url=base, probe="/blog/", cwd=ROOT, env=blog_env) as url:
+        yield url
 
 
 def test_load_more_appends_rows_in_a_real_browser(blog_url: str, tmp_path: Path) -> None:

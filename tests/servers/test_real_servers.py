@@ -2,16 +2,13 @@
 
 import contextlib
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.support.servers import free_port, running_server
 
 HERE = Path(__file__).parent
 pytestmark = pytest.mark.server
@@ -48,43 +45,15 @@ SERVERS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def running(server: str) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(HERE) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.Popen(
-        SERVERS[server](port), cwd=HERE, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                output = proc.stdout.read().decode() if proc.stdout else ""
-                raise AssertionError(f"{server} exited early:\n{output}")
-            try:
-                httpx.get(base + "/plaintext", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"{server} did not answer within 30 s") from None
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+    with running_server(
+        SERVERS[server](port), base_url=base, probe="/plaintext", cwd=HERE, env=env
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))

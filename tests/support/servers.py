@@ -1,0 +1,61 @@
+"""Start a real server process on a free loopback port for a test, and always stop it."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_server(
+    argv: Sequence[str],
+    *,
+    base_url: str,
+    probe: str,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float = 30.0,
+) -> Iterator[str]:
+    """Run ``argv``; yield ``base_url`` once ``probe`` answers; SIGINT (then kill) on exit.
+
+    A server that exits early or stays silent fails the test with what it printed.
+    """
+    proc = subprocess.Popen(
+        list(argv), cwd=cwd, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                output = proc.stdout.read().decode() if proc.stdout else ""
+                raise AssertionError(f"{argv[:3]} exited early:\n{output}")
+            try:
+                httpx.get(base_url + probe, timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the server did not answer within {timeout} s") from None
+                time.sleep(0.1)
+        yield base_url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
