@@ -6,10 +6,10 @@ The public names are imported lazily (PEP 562), so ``import trellis`` costs next
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from trellis.__about__ import __version__
+from trellis.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from trellis.app import App
@@ -102,13 +102,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'trellis' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _WHERE)
 
 
 def __dir__() -> list[str]:

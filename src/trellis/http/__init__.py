@@ -6,8 +6,9 @@ importing one submodule does not import the rest.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from trellis.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from trellis.http.connection import HTTPConnection
@@ -39,14 +40,14 @@ if TYPE_CHECKING:
     from trellis.http.websockets import WebSocket, WebSocketDisconnect
 
 _WHERE = {
-    "HTTPConnection": "connection",
-    "parse_cookie": "cookies",
-    "serialize_set_cookie": "cookies",
-    "Limits": "limits",
-    "Request": "request",
-    "ClientDisconnect": "request",
-    "WebSocket": "websockets",
-    "WebSocketDisconnect": "websockets",
+    "HTTPConnection": "trellis.http.connection",
+    "parse_cookie": "trellis.http.cookies",
+    "serialize_set_cookie": "trellis.http.cookies",
+    "Limits": "trellis.http.limits",
+    "Request": "trellis.http.request",
+    "ClientDisconnect": "trellis.http.request",
+    "WebSocket": "trellis.http.websockets",
+    "WebSocketDisconnect": "trellis.http.websockets",
     **dict.fromkeys(
         (
             "URL",
@@ -59,7 +60,7 @@ _WHERE = {
             "State",
             "UploadFile",
         ),
-        "datastructures",
+        "trellis.http.datastructures",
     ),
     **dict.fromkeys(
         (
@@ -73,7 +74,7 @@ _WHERE = {
             "ServerSentEvent",
             "StreamingResponse",
         ),
-        "responses",
+        "trellis.http.responses",
     ),
 }
 
@@ -107,10 +108,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'trellis.http' has no attribute {name!r}")
-    value = getattr(import_module(f"trellis.http.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _WHERE)

@@ -12,8 +12,9 @@ for apps without a ``static/`` folder.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from trellis.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from trellis.staticfiles.battery import StaticFileNotFound, StaticFiles, static
@@ -33,21 +34,15 @@ __all__ = [
 ]
 
 _WHERE = {
-    "StaticFileNotFound": "battery",
-    "StaticFiles": "battery",
-    "static": "battery",
-    "CollectReport": "collect",
-    "collect": "collect",
-    "Source": "finders",
-    "MANIFEST_NAME": "manifest",
-    "Manifest": "manifest",
+    "StaticFileNotFound": "trellis.staticfiles.battery",
+    "StaticFiles": "trellis.staticfiles.battery",
+    "static": "trellis.staticfiles.battery",
+    "CollectReport": "trellis.staticfiles.collect",
+    "collect": "trellis.staticfiles.collect",
+    "Source": "trellis.staticfiles.finders",
+    "MANIFEST_NAME": "trellis.staticfiles.manifest",
+    "Manifest": "trellis.staticfiles.manifest",
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'trellis.staticfiles' has no attribute {name!r}")
-    value = getattr(import_module(f"trellis.staticfiles.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _WHERE)

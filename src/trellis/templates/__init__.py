@@ -10,8 +10,9 @@ Names load on first use, so that the convention (run by every app at start-up) c
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from trellis.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from trellis.results import Template
@@ -47,14 +48,11 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'trellis.templates' has no attribute {name!r}")
+def _needs_jinja2(module: str) -> None:
     if module != "trellis.results":
         from trellis.optional import require
 
         require("jinja2", extra="templates", feature="Templates")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+
+
+__getattr__ = lazy_exports(__name__, _WHERE, before_import=_needs_jinja2)

@@ -6,8 +6,9 @@ does not import httpx: a project that never touches the client runs pytest witho
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from trellis.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from trellis.http.websockets import WebSocketDisconnect
@@ -40,17 +41,14 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'trellis.testing' has no attribute {name!r}")
+def _needs_httpx(module: str) -> None:
     if module == "trellis.testing.client":
         from trellis.optional import require
 
         require("httpx", extra="testing", feature="trellis.testing.TestClient")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+
+
+__getattr__ = lazy_exports(__name__, _WHERE, before_import=_needs_httpx)
 
 
 def __dir__() -> list[str]:
