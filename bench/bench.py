@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchlib import load
+from benchlib.choices import comma_list
 from benchlib.load import TESTS
 from benchlib.report import Results, baseline, render
 from benchlib.servers import APPS, SERVERS, Server, ServerError, app_target
@@ -64,14 +65,6 @@ class Unit:
     def env(self) -> dict[str, str]:
         """What the app's environment needs for every test of this unit (BENCH_PAGE=1)."""
         return {k: v for t in self.tests for k, v in TESTS[t].env.items()}
-
-
-def _names(value: str, known: dict[str, object], what: str) -> list[str]:
-    names = [n.strip() for n in value.split(",") if n.strip()]
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise SystemExit(f"unknown {what}: {', '.join(unknown)} (known: {', '.join(known)})")
-    return names
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -122,9 +115,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def select(args: argparse.Namespace) -> list[tuple[str, str, list[str]]]:
     base = list(FULL if args.full else DEFAULT)
-    apps = _names(args.apps, APPS, "app") if args.apps else None
-    servers = _names(args.servers, SERVERS, "server") if args.servers else None
-    tests = _names(args.tests, TESTS, "test") if args.tests else None
+    apps = comma_list(args.apps, APPS, "app") if args.apps else None
+    servers = comma_list(args.servers, SERVERS, "server") if args.servers else None
+    tests = comma_list(args.tests, TESTS, "test") if args.tests else None
     if apps:  # an app outside the default matrix brings its full entries
         present = {app for _, app, _ in base}
         base += [entry for entry in FULL if entry[1] in apps and entry[1] not in present]

@@ -19,21 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchlib import db, load
+from benchlib.choices import comma_list
 from benchlib.db import DB_APPS, DB_TESTS
 from benchlib.db_report import DbResults, render
 from benchlib.servers import SERVERS, Server, ServerError
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench"
-
-
-def _names(value: str | None, known: dict[str, object], what: str) -> list[str]:
-    if not value:
-        return list(known)
-    names = [n.strip() for n in value.split(",") if n.strip()]
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise SystemExit(f"unknown {what}: {', '.join(unknown)} (known: {', '.join(known)})")
-    return names
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -59,10 +50,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.duration <= 0 or args.warmup < 0 or args.connections < 1:
         parser.error("rounds >= 1, duration > 0, warmup >= 0, connections >= 1")
-    args.app_names = _names(args.apps, DB_APPS, "app")
+    args.app_names = comma_list(args.apps, DB_APPS, "app") if args.apps else list(DB_APPS)
     if not args.no_baseline and "raw" not in args.app_names:
         args.app_names.insert(0, "raw")
-    args.test_names = _names(args.tests, DB_TESTS, "test")
+    args.test_names = comma_list(args.tests, DB_TESTS, "test") if args.tests else list(DB_TESTS)
     return args
 
 
