@@ -283,6 +283,55 @@ def test_provide_fills_parameters_by_type() -> None:
     assert make_client(app).get("/now").json() == {"now": 42}
 
 
+def test_a_family_provider_builds_the_subclass_each_parameter_asks_for() -> None:
+    class Form:
+        def __init__(self, data: str) -> None:
+            self.data = data
+
+    class LoginForm(Form):
+        pass
+
+    class SignupForm(Form):
+        pass
+
+    def bind(cls: type[Form], request: Request) -> Form:
+        return cls(request.query.get("q", ""))
+
+    app = App()
+    app.provide(Form, bind, subclasses=True)
+
+    @app.get("/both")
+    async def both(login: LoginForm, signup: SignupForm, plain: Form) -> dict[str, str]:
+        return {
+            "login": f"{type(login).__name__}:{login.data}",
+            "signup": type(signup).__name__,
+            "plain": type(plain).__name__,
+        }
+
+    assert make_client(app).get("/both?q=x").json() == {
+        "login": "LoginForm:x",
+        "signup": "SignupForm",
+        "plain": "Form",
+    }
+
+
+def test_a_plain_provider_serves_subclasses_without_being_told_which() -> None:
+    class Clock:
+        pass
+
+    class UTCClock(Clock):
+        pass
+
+    app = App()
+    app.provide(Clock, lambda: "the clock")
+
+    @app.get("/now")
+    async def now(clock: UTCClock) -> str:
+        return str(clock)
+
+    assert make_client(app).get("/now").text == "the clock"
+
+
 def test_sync_handlers_run_in_the_thread_pool() -> None:
     app = App()
 

@@ -20,6 +20,7 @@ from trellis.concurrency import configure_thread_pool
 from trellis.conf import Settings
 from trellis.dispatch import Dispatcher
 from trellis.exceptions import ConfigurationError
+from trellis.handlers import FamilyProvider
 from trellis.http.datastructures import State
 from trellis.middleware import ASGIApp, Middleware
 from trellis.results import ResponseConverter
@@ -64,7 +65,7 @@ class App(RouteCollector):
         self.batteries: list[Any] = []
         #: Free space for batteries to keep their per-app objects (Flask's ``app.extensions``).
         self.extensions: dict[str, Any] = {}
-        self.providers: dict[Any, Callable[..., Any]] = {}
+        self.providers: dict[Any, Callable[..., Any] | FamilyProvider] = {}
         self.response_converters: dict[type, ResponseConverter] = {}
         self.ready_hooks: list[Callable[[App], None]] = []
         self.checks: list[CheckFunction] = []
@@ -103,15 +104,19 @@ class App(RouteCollector):
         self.batteries.append(battery)
         return battery
 
-    def provide(self, annotation: Any, factory: Callable[..., Any]) -> None:
-        """Fill every parameter annotated ``annotation`` by calling ``factory``.
+    def provide(
+        self, annotation: Any, factory: Callable[..., Any], *, subclasses: bool = False
+    ) -> None:
+        """Fill every parameter annotated ``annotation`` (or a subclass of it) by calling ``factory``.
 
         The factory is filled by the same rules as a handler (it may ask for the request, other
         provided types or ``Depends``), runs once per request, and may be a generator whose code
-        after ``yield`` runs when the response has been sent.
+        after ``yield`` runs when the response has been sent.  With ``subclasses=True`` the factory
+        serves a whole family and gets the class the parameter asks for as its first argument
+        (``def bind_form(cls, request)``): how a Form subclass is bound to the request.
         """
         self._check_not_started("add a provider")
-        self.providers[annotation] = factory
+        self.providers[annotation] = FamilyProvider(factory) if subclasses else factory
 
     def add_middleware(self, cls: Callable[..., ASGIApp], *args: Any, **kwargs: Any) -> None:
         """Add a middleware inside those already declared (the first declared is outermost)."""

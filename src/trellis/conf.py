@@ -7,12 +7,19 @@ Batteries read their own options from the same object; a project extends it by s
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+import os
+from typing import Any, TypeVar
+
+from pydantic import Field, SecretStr, TypeAdapter, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from trellis.exceptions import ConfigurationError
 from trellis.http.limits import Limits
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "setting"]
+
+T = TypeVar("T")
+_MISSING: Any = object()
 
 
 class Settings(BaseSettings):
@@ -76,3 +83,34 @@ class Settings(BaseSettings):
             max_header_count=self.max_header_count,
             max_header_size=self.max_header_size,
         )
+
+
+def setting(settings: Any, name: str, default: T, type_: Any = None) -> T:
+    """A battery's option that the project did not pass to the battery's constructor.
+
+    Batteries keep their options out of the core :class:`Settings` so that the core never learns
+    about them.  The value comes from, in order: a field ``name`` on the project's Settings subclass
+    (``class SiteSettings(Settings): session_cookie_name = "sid"``), the environment variable
+    ``TRELLIS_<NAME>`` (JSON for lists, dicts and booleans, or a plain string), then ``default``.
+    ``type_`` (the type of ``default`` when omitted) validates what the environment gives, so a bad
+    value fails at start-up naming the variable instead of deep inside a request.
+    """
+    value = getattr(settings, name, _MISSING)
+    if value is not _MISSING:
+        return value  # type: ignore[no-any-return]
+    variable = f"TRELLIS_{name.upper()}"
+    raw = os.environ.get(variable)
+    if raw is None:
+        return default
+    target = type_ if type_ is not None else type(default)
+    adapter: TypeAdapter[Any] = TypeAdapter(target)
+    try:
+        if target is str:
+            return adapter.validate_python(raw)  # type: ignore[no-any-return]
+        try:
+            return adapter.validate_json(raw)  # type: ignore[no-any-return]
+        except ValidationError:
+            return adapter.validate_python(raw)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        message = exc.errors()[0]["msg"]
+        raise ConfigurationError(f"{variable}={raw!r} is not valid: {message}") from None

@@ -10,6 +10,7 @@ handler is introspected per request.  A parameter that nothing can fill is a
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import typing
 from collections.abc import Callable, Mapping
@@ -51,6 +52,17 @@ _SCALARS: tuple[type, ...] = (
 _SEQUENCES = (list, tuple, set, frozenset)
 _JSON_TYPES = ("application/json", "+json")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FamilyProvider:
+    """``app.provide(Base, factory, subclasses=True)``: ``factory(cls, ...)`` builds any subclass.
+
+    The plan binds the annotated class as the factory's first argument when the signature is read,
+    so nothing is looked up per request.
+    """
+
+    factory: Callable[..., Any]
 
 
 def describe(func: Any) -> str:
@@ -334,7 +346,7 @@ def build_plan(
     func: Callable[..., Any],
     *,
     path_params: Mapping[str, Any] | frozenset[str] = frozenset(),
-    providers: Mapping[Any, Callable[..., Any]] | None = None,
+    providers: Mapping[Any, Any] | None = None,
     extras: Mapping[str, Any] | None = None,
     owner: str | None = None,
     dependency: bool = False,
@@ -378,7 +390,7 @@ def build_plan(
 
 
 def _type_hints(func: Callable[..., Any], owner: str) -> dict[str, Any]:
-    target: Any = func
+    target: Any = func.func if isinstance(func, functools.partial) else func
     if not (inspect.isfunction(target) or inspect.ismethod(target)):
         target = getattr(func, "__call__", func)  # noqa: B004
     try:
@@ -393,7 +405,7 @@ def _plan_parameter(
     parameter: inspect.Parameter,
     annotation: Any,
     path_params: Mapping[str, Any] | frozenset[str],
-    providers: Mapping[Any, Callable[..., Any]],
+    providers: Mapping[Any, Any],
     extras: Mapping[str, Any],
     owner: str,
     seen: tuple[Any, ...],
@@ -554,15 +566,18 @@ def _is_body_model(annotation: Any) -> bool:
 def _find_provider(annotation: Any, providers: Mapping[Any, Callable[..., Any]]) -> Any:
     if not providers:
         return None
-    if annotation in providers:
-        return providers[annotation]
-    for arg in _non_none(annotation):
-        if arg in providers:
-            return providers[arg]
-        if isinstance(arg, type):
-            for cls in arg.__mro__[1:]:
-                if cls in providers and cls is not object:
-                    return providers[cls]
+    for arg in (annotation, *_non_none(annotation)):
+        if not isinstance(arg, type):
+            if arg in providers:
+                return providers[arg]
+            continue
+        for cls in arg.__mro__:
+            factory = providers.get(cls) if cls is not object else None
+            if factory is not None:
+                # A provider for a whole family (every Form subclass) is told which one to build.
+                if isinstance(factory, FamilyProvider):
+                    return functools.partial(factory.factory, arg)
+                return factory
     return None
 
 

@@ -124,8 +124,8 @@ def test_state_lives_in_scope_and_is_shared() -> None:
 
 def test_extra_attributes_can_be_added() -> None:
     conn = HTTPConnection(make_scope())
-    conn.session = {"k": "v"}  # type: ignore[attr-defined]
-    assert conn.session == {"k": "v"}  # type: ignore[attr-defined]
+    conn.locale = "fr"  # type: ignore[attr-defined]
+    assert conn.locale == "fr"  # type: ignore[attr-defined]
 
 
 def test_url_for_delegates_to_the_app() -> None:
@@ -151,3 +151,14 @@ async def test_missing_receive_is_a_clear_error() -> None:
 
 def test_repr() -> None:
     assert repr(HTTPConnection(make_scope(path="/x"))) == "<HTTPConnection http '/x'>"
+
+
+def test_session_and_user_read_the_scope_or_say_which_battery_is_missing() -> None:
+    bare = HTTPConnection({"type": "http", "headers": []})
+    with pytest.raises(RuntimeError, match="sessions battery"):
+        _ = bare.session
+    with pytest.raises(RuntimeError, match="auth battery"):
+        _ = bare.user
+    filled = HTTPConnection({"type": "http", "headers": [], "session": {"a": 1}, "user": "ann"})
+    assert filled.session == {"a": 1}
+    assert filled.user == "ann"

@@ -3,7 +3,7 @@
 One is built for every request, so ``__init__`` only stores the scope and ``receive``; every
 property parses on first access and caches the result on the instance.  The cache slots are class
 attributes set to ``None`` rather than ``__slots__``, so construction assigns two attributes and
-batteries may still hang their own attributes (``request.session``, ``request.user``) on it.
+batteries may still hang their own attributes on it; ``session`` and ``user`` read the scope.
 """
 
 from __future__ import annotations
@@ -110,6 +110,28 @@ class HTTPConnection:
     @property
     def app(self) -> Any:
         return self.scope.get("app")
+
+    @property
+    def session(self) -> Any:
+        """The session the sessions battery loaded into ``scope["session"]`` (Starlette's key).
+
+        The toolkit only reads the scope, so any ASGI session middleware that sets the key works.
+        """
+        try:
+            return self.scope["session"]
+        except KeyError:
+            raise RuntimeError(
+                "request.session needs the sessions battery: set a secret key "
+                "(TRELLIS_SECRET_KEY) or app.install(Sessions())"
+            ) from None
+
+    @property
+    def user(self) -> Any:
+        """The user the auth battery put in ``scope["user"]`` (an anonymous user when logged out)."""
+        try:
+            return self.scope["user"]
+        except KeyError:
+            raise RuntimeError("request.user needs the auth battery: app.install(Auth())") from None
 
     def url_for(self, name: str, /, **params: Any) -> str:
         """The URL path of a named route, under this request's ``root_path``.

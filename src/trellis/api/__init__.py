@@ -1,0 +1,1 @@
+"""The api battery (being written)."""

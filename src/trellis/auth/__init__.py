@@ -1,0 +1,1 @@
+"""The auth battery (being written)."""

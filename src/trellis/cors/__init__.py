@@ -1,0 +1,1 @@
+"""The cors battery (being written)."""

@@ -1,0 +1,1 @@
+"""The images battery (being written)."""

@@ -1,0 +1,1 @@
+"""The mail battery (being written)."""

@@ -1,0 +1,1 @@
+"""The openapi battery (being written)."""

@@ -1,0 +1,1 @@
+"""The ratelimit battery (being written)."""

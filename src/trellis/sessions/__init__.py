@@ -1,0 +1,1 @@
+"""The sessions battery (being written)."""

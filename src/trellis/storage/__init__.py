@@ -1,0 +1,1 @@
+"""The storage battery (being written)."""
