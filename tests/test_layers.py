@@ -21,6 +21,7 @@ CORE = {
     "trellis.middleware",
     "trellis.optional",
     "trellis.params",
+    "trellis.probes",
     "trellis.results",
     "trellis.routing",
     "trellis.wsgi",
@@ -40,6 +41,7 @@ CORE_FILES = [
             "lazy.py",
             "optional.py",
             "params.py",
+            "probes.py",
             "results.py",
             "wsgi.py",
         )

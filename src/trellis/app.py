@@ -28,6 +28,7 @@ from trellis.routing import RouteCollector, Router
 
 if TYPE_CHECKING:
     from trellis.checks import CheckFunction
+    from trellis.probes import Probe
     from trellis.routing import ResolvedRoute
     from trellis.wsgi import WSGIAdapter
 
@@ -69,6 +70,8 @@ class App(RouteCollector):
         self.response_converters: dict[type, ResponseConverter] = {}
         self.ready_hooks: list[Callable[[App], None]] = []
         self.checks: list[CheckFunction] = []
+        #: Readiness probes by name (``/health/ready``, ``trellis check``).
+        self.probes: dict[str, Probe] = {}
         self._dispatcher: Dispatcher | None = None
         self._asgi: ASGIApp | None = None
         self._http: ASGIApp | None = None
@@ -137,6 +140,16 @@ class App(RouteCollector):
         """Add a check ``(app, deploy) -> Iterable[CheckMessage]`` to ``trellis check``."""
         self.checks.append(check)
         return check
+
+    def add_probe(self, name: str, probe: Probe) -> Probe:
+        """Add a readiness probe: an ``async`` callable answering whether ``name`` is usable.
+
+        See :mod:`trellis.probes`; the health battery and ``trellis check`` run them.
+        """
+        if name in self.probes:
+            raise ConfigurationError(f"A readiness probe named {name!r} is already registered")
+        self.probes[name] = probe
+        return probe
 
     def installed(self, cls: type[T]) -> T | None:
         """The installed battery of type ``cls``, if any."""

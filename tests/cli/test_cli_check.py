@@ -62,3 +62,37 @@ def test_a_start_up_error_is_reported(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "the app cannot start" in result.output
     assert "cannot be filled" in result.output
+
+
+PROBED = """
+from trellis import App
+
+app = App()
+started = []
+
+@app.on_startup
+async def start():
+    started.append(True)
+
+async def needs_startup():
+    return True if started else "the app was not started"
+
+async def broken():
+    raise ConnectionRefusedError("redis at 127.0.0.1:1 refused the connection")
+
+app.add_probe("started", needs_startup)
+app.add_probe("cache", broken)
+"""
+
+
+def test_check_runs_the_readiness_probes_inside_the_apps_lifespan(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(PROBED)
+    result = CliRunner().invoke(cli, ["check"], env={"TRELLIS_DEBUG": "0"})
+    assert result.exit_code == 0, result.output  # a failing probe is a warning
+    assert "trellis.W010" in result.output
+    assert "'cache' fails: ConnectionRefusedError: redis at 127.0.0.1:1" in result.output
+    assert "'started'" not in result.output
+    strict = CliRunner().invoke(cli, ["check", "--fail-level", "warning"])
+    assert strict.exit_code == 1
+    skipped = CliRunner().invoke(cli, ["check", "--no-probes"], env={"TRELLIS_DEBUG": "0"})
+    assert "trellis.W010" not in skipped.output

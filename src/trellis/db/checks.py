@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trellis.checks import CheckMessage
+from trellis.concurrency import run_sync
 from trellis.db.config import backend_of
 
 if TYPE_CHECKING:
     from trellis.app import App
 
-__all__ = ["database_checks", "migrations_check"]
+__all__ = ["database_checks", "migrations_check", "migrations_probe"]
 
 
 def database_checks(app: App, deploy: bool) -> Iterable[CheckMessage]:
@@ -101,3 +102,27 @@ def migrations_check(app: App, deploy: bool) -> Iterable[CheckMessage]:
             raise  # the battery is there but broken: say so
         return []
     return list(check(app, deploy))
+
+
+async def migrations_probe(app: App, name: str) -> str | None:
+    """Readiness: every migration of database ``name`` is applied (a reason when not).
+
+    A project without the migrations battery, or without any migration yet, is ready: there is
+    nothing to wait for.
+    """
+    try:
+        from trellis.migrations.commands import (  # type: ignore[import-not-found,unused-ignore]
+            Migrations,
+        )
+    except ImportError as exc:
+        if exc.name and not exc.name.startswith(("trellis.migrations", "alembic")):
+            raise
+        return None
+
+    def pending() -> list[Any]:
+        return list(Migrations(app, name).pending())
+
+    found = await run_sync(pending)
+    if not found:
+        return None
+    return f"{len(found)} migration(s) not applied; run `trellis db migrate`"

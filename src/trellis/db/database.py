@@ -8,6 +8,7 @@ without an argument the URLs come from ``settings.databases`` / ``TRELLIS_DATABA
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sys
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -94,6 +95,11 @@ class Database:
         app.on_shutdown(self.dispose)
         app.add_check(checks.database_checks)
         app.add_check(checks.migrations_check)
+        for name in self.names:
+            app.add_probe(f"database:{name}", functools.partial(self.check_reachable, name))
+            app.add_probe(
+                f"migrations:{name}", functools.partial(checks.migrations_probe, app, name)
+            )
 
     @staticmethod
     def of(app: Any) -> Database:
@@ -308,12 +314,16 @@ class Database:
     def drop_all(self, name: str = "default") -> None:
         self.metadata_for(name).drop_all(self.sync_engine(name))
 
+    async def check_reachable(self, name: str = "default") -> None:
+        """Raise the driver's error unless database ``name``'s primary answers ``SELECT 1``."""
+        async with asyncio.timeout(_PING_TIMEOUT):
+            async with self.async_engine(name).connect() as connection:
+                await connection.execute(text("SELECT 1"))
+
     async def ping(self, name: str = "default") -> bool:
-        """Whether database ``name``'s primary answers ``SELECT 1`` (for health checks)."""
+        """Whether database ``name``'s primary answers ``SELECT 1``; the failure is logged."""
         try:
-            async with asyncio.timeout(_PING_TIMEOUT):
-                async with self.async_engine(name).connect() as connection:
-                    await connection.execute(text("SELECT 1"))
+            await self.check_reachable(name)
         except Exception as exc:
             logger.error("Database %r is unreachable: %s", name, exc)
             return False
