@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure the local services the tests use are running, starting any that is down, and make sure
-# Debian's Chromium is there for browser tests. Safe to run again and again.
+# Debian's Chromium and nginx are there for browser and deployment tests. Safe to run again and again.
 set -u
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_up() { for _ in $(seq 1 30); do up "$1" && return 0; sleep 1; done; echo "service on port $1 did not start" >&2; return 1; }
@@ -14,7 +14,11 @@ fi
 if ! up 3306 && [ -x /usr/sbin/mariadbd ]; then
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd && wait_up 3306
 fi
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
-  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "could not install chromium" >&2
+# Browser tests drive Debian's Chromium; the deployment tests put a real nginx in front.
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+[ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && apt-get install -y -qq $missing >/dev/null) || echo "could not install:$missing" >&2
 fi
 exit 0

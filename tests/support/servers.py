@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import socket
 import subprocess
@@ -50,6 +51,11 @@ def running_server(
                     raise AssertionError(f"the server did not answer within {timeout} s") from None
                 time.sleep(0.1)
         yield base_url
+    except BaseException:
+        failed = True
+        raise
+    else:
+        failed = False
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -58,4 +64,10 @@ def running_server(
             proc.kill()
             proc.wait()
         if proc.stdout:
+            if locals().get("failed", True):
+                # pytest shows captured output with the failure: the server's side of the story.
+                # Non-blocking: a worker the server left behind may still hold the pipe open.
+                os.set_blocking(proc.stdout.fileno(), False)
+                output = (proc.stdout.read() or b"").decode(errors="replace")
+                print(f"--- output of {' '.join(argv[:3])} ---\n{output}")
             proc.stdout.close()

@@ -24,6 +24,7 @@ from trellis.cli.check import check as check_command
 from trellis.cli.discovery import AppTarget, DiscoveryError, app_option, load_app, with_app
 from trellis.cli.routes import routes as routes_command
 from trellis.cli.run import run as run_command
+from trellis.cli.serve import serve as serve_command
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -78,6 +79,7 @@ def cli() -> None:
 
 
 cli.add_command(run_command)
+cli.add_command(serve_command)
 cli.add_command(routes_command)
 cli.add_command(check_command)
 

@@ -9,11 +9,14 @@ Both servers then own the reloader, the signals and the worker processes, which 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -34,10 +37,24 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ServerOptions:
+    """How to start the server; the defaults are ``trellis run``'s, ``trellis serve`` sets the rest."""
+
     host: str = "127.0.0.1"
     port: int = 8000
     reload: bool = True
     debug: bool = True
+    workers: int = 1
+    #: None: on in debug only.
+    access_log: bool | None = None
+    #: In the server's own syntax (granian's ``%(addr)s`` atoms, uvicorn's logging format).
+    access_log_format: str | None = None
+    #: Seconds in-flight requests get to finish on shutdown or restart before workers are killed.
+    graceful_timeout: int | None = None
+    backlog: int | None = None
+
+    @property
+    def logs_access(self) -> bool:
+        return self.debug if self.access_log is None else self.access_log
 
 
 def granian_command(target: AppTarget, options: ServerOptions) -> list[str]:
@@ -54,8 +71,17 @@ def granian_command(target: AppTarget, options: ServerOptions) -> list[str]:
         "--working-dir",
         str(target.root),
     ]
-    if options.debug:
+    if options.logs_access:
         argv.append("--access-log")
+        if options.access_log_format:
+            argv += ["--access-log-fmt", options.access_log_format]
+    if options.workers > 1:
+        # A worker that dies (out of memory, a crash in an extension) is replaced, not mourned.
+        argv += ["--workers", str(options.workers), "--respawn-failed-workers"]
+    if options.graceful_timeout is not None:
+        argv += ["--workers-kill-timeout", str(options.graceful_timeout)]
+    if options.backlog is not None:
+        argv += ["--backlog", str(options.backlog)]
     if target.factory:
         argv.append("--factory")
     if options.reload:
@@ -86,6 +112,20 @@ def uvicorn_command(target: AppTarget, options: ServerOptions) -> list[str]:
     ]
     if target.factory:
         argv.append("--factory")
+    if options.workers > 1:
+        argv += ["--workers", str(options.workers)]
+    if options.graceful_timeout is not None:
+        argv += ["--timeout-graceful-shutdown", str(options.graceful_timeout)]
+    if options.backlog is not None:
+        argv += ["--backlog", str(options.backlog)]
+    if not options.reload:
+        # Forwarded headers are the security battery's job (trusted_proxies), in one place for
+        # every server; uvicorn would otherwise trust them from 127.0.0.1 on its own.
+        argv.append("--no-proxy-headers")
+        if not options.logs_access:
+            argv.append("--no-access-log")
+        elif options.access_log_format:
+            argv += ["--log-config", str(uvicorn_log_config(options.access_log_format))]
     if options.reload:
         # Templates change as often as code during development.
         argv += ["--reload", "--reload-dir", str(target.root), "--reload-include", "*.html"]
@@ -93,6 +133,46 @@ def uvicorn_command(target: AppTarget, options: ServerOptions) -> list[str]:
             argv += ["--reload-exclude", pattern]
     argv.append(target.import_string)
     return argv
+
+
+def uvicorn_log_config(access_format: str) -> Path:
+    """A logging config file giving uvicorn's access log ``access_format``.
+
+    uvicorn takes an access-log format only through a logging configuration; the file lives in
+    the temporary folder for the server's lifetime (it is read once, at start).
+    """
+    config = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "default": {
+                "()": "uvicorn.logging.DefaultFormatter",
+                "fmt": "%(levelprefix)s %(message)s",
+            },
+            "access": {"()": "uvicorn.logging.AccessFormatter", "fmt": access_format},
+        },
+        "handlers": {
+            "default": {
+                "class": "logging.StreamHandler",
+                "formatter": "default",
+                "stream": "ext://sys.stderr",
+            },
+            "access": {
+                "class": "logging.StreamHandler",
+                "formatter": "access",
+                "stream": "ext://sys.stdout",
+            },
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"level": "INFO"},
+            "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        },
+    }
+    handle, name = tempfile.mkstemp(prefix="trellis-uvicorn-log-", suffix=".json")
+    with os.fdopen(handle, "w") as file:
+        json.dump(config, file)
+    return Path(name)
 
 
 SERVERS: dict[str, Callable[[AppTarget, ServerOptions], list[str]]] = {

@@ -12,6 +12,8 @@ Fixtures:
 * ``db`` — a session on the app's real database whose work is rolled back after the test.
 * ``app_db`` — the same, and the app's request sessions share its transaction, so requests made
   with ``client`` see the test's data and their work is rolled back too.
+* ``mailoutbox`` — the list of every e-mail sent during the test, by any app's ``Mail``;
+  nothing is delivered.
 
 The ini option ``trellis_timeout`` (seconds, default 30) bounds how long the ``client`` fixture
 waits for the app, so a hung handler fails its test instead of hanging the run.
@@ -26,6 +28,7 @@ import pytest
 
 if TYPE_CHECKING:
     from trellis.db import Session
+    from trellis.mail import EmailMessage
     from trellis.testing.client import TestClient
 
 __all__ = ["SettingsOverride"]
@@ -178,3 +181,12 @@ def app_db(request: pytest.FixtureRequest) -> Iterator[Session]:
     """Like ``db``, and the app's handlers get sessions inside the same, rolled-back transaction."""
     with _rolled_back_session(request, "app_db", share=True) as session:
         yield session
+
+
+@pytest.fixture
+def mailoutbox() -> Iterator[list[EmailMessage]]:
+    """Every message sent during the test, kept in this list instead of being delivered."""
+    from trellis.mail.testing import capture_mail  # the mail battery only when asked for
+
+    with capture_mail() as outbox:
+        yield outbox
