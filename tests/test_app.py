@@ -172,6 +172,8 @@ def test_not_found_page_is_html_or_json_by_accept() -> None:
     assert data.status_code == 404
     assert data.json()["status"] == 404
     assert data.json()["title"] == "Not Found"
+    assert data.json()["type"] == "about:blank"
+    assert data.json()["instance"] == "/missing"
     assert data.json()["request_id"] == data.headers["x-request-id"]
 
 
@@ -708,7 +710,7 @@ def test_invalid_percent_encoding_or_utf8_in_the_path_answers_400() -> None:
             "path": path,
             "raw_path": raw_path,
             "query_string": b"",
-            "headers": [(b"host", b"x")],
+            "headers": [(b"host", b"localhost")],
             "root_path": "",
         }
         await app(scope, receive, send)

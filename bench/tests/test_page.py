@@ -68,7 +68,7 @@ async def asgi():
             answered.set()
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
              "method": "GET", "scheme": "http", "path": "/page", "raw_path": b"/page",
-             "root_path": "", "query_string": b"", "headers": [(b"host", b"test")],
+             "root_path": "", "query_string": b"", "headers": [(b"host", b"127.0.0.1")],
              "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1)}
     await app(scope, receive, send)
     if not life.done():

@@ -75,6 +75,7 @@ def build_scope(
         "client": client,
         "server": (url.host, url.port or default_port),
         "extensions": {},
+        "trellis.test_client": True,  # the security battery then accepts Host: testserver
     }
     if kind == "http":
         scope["method"] = request.method
