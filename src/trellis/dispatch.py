@@ -31,16 +31,17 @@ from trellis.http.responses import RedirectResponse, Response
 from trellis.http.websockets import WebSocket, WebSocketDisconnect
 from trellis.middleware import ASGIApp
 from trellis.middleware.errors import error_response
-from trellis.results import convert
+from trellis.results import UNSET, ResultPlan, convert, plan_result
 from trellis.routing import View
 from trellis.routing.patterns import Param as PatternParam
 from trellis.routing.patterns import parse_pattern
+from trellis.routing.views import method_options
 
 if TYPE_CHECKING:
     from trellis.app import App
     from trellis.routing import ResolvedRoute, Router
 
-__all__ = ["Dispatcher", "Endpoint"]
+__all__ = ["Dispatcher", "Endpoint", "Operation"]
 
 logger = logging.getLogger("trellis.request")
 _CONVERTER_TYPES: dict[str, type] = {
@@ -56,32 +57,66 @@ _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:/+=-]{1,200}")
 _AFTER_EXTRAS = {"response": Response}
 
 
-class Endpoint:
-    """One (route, method): the handler's plan plus the hooks and error handlers that apply."""
+class Operation:
+    """One (route, method) as it runs: the plan that fills the handler and the plan of its result.
 
-    __slots__ = ("after", "before", "fast", "name", "plan", "scopes", "view", "view_plans")
+    ``options`` are the route's options merged with the method's own (``@operation(...)`` on a
+    View method); the openapi battery describes operations from these objects, so the document
+    says exactly what the dispatcher does.
+    """
+
+    __slots__ = ("method", "options", "plan", "result", "runtime_result")
+
+    def __init__(
+        self, method: str, plan: CallPlan, result: ResultPlan, options: Mapping[str, Any]
+    ) -> None:
+        self.method = method
+        self.plan = plan
+        self.result = result
+        self.options = options
+        #: ``result`` when a request needs it (a response model, a status code), else None.
+        self.runtime_result = result if result.active else None
+
+
+class Endpoint:
+    """One route: its operations by method, plus the hooks and error handlers that apply."""
+
+    __slots__ = (
+        "after",
+        "before",
+        "fast",
+        "name",
+        "operations",
+        "plan",
+        "result",
+        "route",
+        "scopes",
+        "view",
+    )
 
     def __init__(
         self,
-        plan: CallPlan,
-        name: str,
-        scopes: tuple[Any, ...],
+        route: ResolvedRoute,
+        operations: dict[str, Operation],
         before: tuple[CallPlan, ...],
         after: tuple[CallPlan, ...],
         view: type | None,
-        view_plans: dict[str, CallPlan] | None,
         path_names: set[str] | None = None,
     ) -> None:
-        self.plan = plan
-        self.name = name
-        self.scopes = scopes
+        self.route = route
+        self.name = route.name
+        self.scopes = route.scopes
+        self.operations = operations
+        first = next(iter(operations.values()))
+        # A function route runs one plan for every method; a View picks its method's operation.
+        plan = self.plan = first.plan
+        result = self.result = first.runtime_result
         self.before = before
         self.after = after
         self.view = view
-        self.view_plans = view_plans
         # An async handler whose parameters are exactly the route's path parameters (already
-        # converted to the annotated types), with no hooks and no view, is called directly:
-        # ``await fast(**params)``, no context object, no per-parameter loop.
+        # converted to the annotated types), with no hooks, no view and no result plan, is called
+        # directly: ``await fast(**params)``, no context object, no per-parameter loop.
         self.fast = (
             plan.func
             if (
@@ -90,6 +125,7 @@ class Endpoint:
                 and not before
                 and not after
                 and view is None
+                and result is None
                 and path_names is not None
                 and all(p.source == "path" and p.adapter is None for p in plan.params)
                 and {p.name for p in plan.params} == path_names
@@ -133,30 +169,33 @@ class Dispatcher:
         after = tuple(
             reversed(self._hook_plans(route.scopes, "after_request_hooks", _AFTER_EXTRAS, params))
         )
+        operations: dict[str, Operation] = {}
         if isinstance(handler, type) and issubclass(handler, View):
-            plans: dict[str, CallPlan] = {}
-            for method in route.methods:
+            for method in sorted(route.methods):
                 func = getattr(handler, method.lower(), None)
                 if func is None:
                     raise ConfigurationError(
                         f"{describe(handler)} has no {method.lower()}() method for {route.path}"
                     )
                 first = next(iter(inspect.signature(func).parameters), "self")
+                owner = f"{describe(handler)}.{method.lower()}"
                 plan = build_plan(
                     func,
                     path_params=params,
                     providers=self.app.providers,
                     extras={first: None},
-                    owner=f"{describe(handler)}.{method.lower()}",
+                    owner=owner,
                 )
-                plans[method] = plan
-            some_plan = next(iter(plans.values()))
-            endpoint = Endpoint(some_plan, route.name, route.scopes, before, after, handler, plans)
+                options = {**route.options, **method_options(func)}
+                operations[method] = Operation(method, plan, _result_plan(plan, options), options)
+            endpoint = Endpoint(route, operations, before, after, handler)
         else:
             plan = build_plan(handler, path_params=params, providers=self.app.providers)
-            endpoint = Endpoint(
-                plan, route.name, route.scopes, before, after, None, None, set(params)
-            )
+            options = {**method_options(handler), **route.options}
+            result = _result_plan(plan, options)
+            for method in sorted(route.methods):
+                operations[method] = Operation(method, plan, result, options)
+            endpoint = Endpoint(route, operations, before, after, None, set(params))
         self.router.add(
             route.path,
             ["WEBSOCKET"] if route.websocket else route.methods,
@@ -291,23 +330,26 @@ class Dispatcher:
             value = await hook.call(ctx)
             if value is not None:
                 break
+        result = None
         if value is None:
             plan = endpoint.plan
+            result = endpoint.result
             if endpoint.view is not None:
-                assert endpoint.view_plans is not None
                 method = ctx.scope["method"]
-                plan = endpoint.view_plans.get(method) or endpoint.view_plans["GET"]
+                operation = endpoint.operations.get(method) or endpoint.operations["GET"]
+                plan, result = operation.plan, operation.runtime_result
                 ctx.extras = {plan.params[0].key: endpoint.view()}
             value = await plan.call(ctx)
-        response = (
-            value
-            if isinstance(value, Response)
-            else await convert(
+        if isinstance(value, Response):
+            response = value
+        elif result is not None:
+            response = await result.render(value, ctx, self.converters)
+        else:
+            response = await convert(
                 value,
                 ctx.request if type(value) in self.converters else ctx.request_if_made,
                 self.converters,
             )
-        )
         if endpoint.after:
             response = await self._after(endpoint.after, ctx, response)
         callbacks = ctx.scope.get(BEFORE_SEND_KEY)
@@ -395,7 +437,9 @@ class Dispatcher:
     ) -> None:
         request_id = scope.get("trellis.request_id") or self.new_request_id()
         scope["trellis.request_id"] = request_id
-        response = error_response(exc, scope["headers"], request_id.decode())
+        response = error_response(
+            exc, scope["headers"], request_id.decode(), instance=scope.get("path")
+        )
         response.raw_headers.append((b"x-request-id", request_id))
         await response(scope, receive, send)
 
@@ -454,7 +498,9 @@ class Dispatcher:
                 response.status_code = exc.status_code
             return response
         if isinstance(exc, HTTPException):
-            return error_response(exc, ctx.scope["headers"], request_id.decode())
+            return error_response(
+                exc, ctx.scope["headers"], request_id.decode(), instance=ctx.scope.get("path")
+            )
         raise exc
 
     def _find_error_handler(self, scopes: tuple[Any, ...], exc: Exception) -> CallPlan | None:
@@ -502,7 +548,9 @@ class Dispatcher:
             from trellis.middleware.debug import debug_response
 
             return debug_response(exc, scope, rid)
-        return error_response(HTTPException(500), scope.get("headers", ()), rid)
+        return error_response(
+            HTTPException(500), scope.get("headers", ()), rid, instance=scope.get("path")
+        )
 
     def guard(self, app: ASGIApp) -> ASGIApp:
         """Wrap the middleware stack so an exception escaping a middleware still gets a 500 page."""
@@ -595,6 +643,15 @@ class Dispatcher:
         for collector in self.app.iter_collectors():
             funcs.extend(getattr(collector, attr))
         return funcs
+
+
+def _result_plan(plan: CallPlan, options: Mapping[str, Any]) -> ResultPlan:
+    return plan_result(
+        plan.name,
+        plan.returns,
+        response_model=options.get("response_model", UNSET),
+        status_code=options.get("status_code"),
+    )
 
 
 def _request_for(

@@ -28,6 +28,7 @@ __all__ = [
     "PayloadTooLarge",
     "RequestHeaderFieldsTooLarge",
     "RequestValidationError",
+    "ResponseValidationError",
     "TrellisError",
     "URLBuildError",
     "Unauthorized",
@@ -68,8 +69,10 @@ class MissingDependency(TrellisError, ImportError):
 class HTTPException(TrellisError):
     """An error answer to the client: a status code and a detail that is safe to show.
 
-    ``detail`` may be a string or any JSON-serialisable value (the 422 answer carries a list of
-    errors).  ``headers`` are added to the error response (``Allow`` on 405, ``Retry-After`` ...).
+    JSON clients get it as RFC 9457 problem details (``docs/api.md``): ``detail`` should be a
+    sentence; ``problem`` adds members to that document (a ``type`` URI naming the kind of
+    problem, or extension members such as ``{"balance": 30}``).  ``headers`` are added to the
+    error response (``Allow`` on 405, ``Retry-After`` ...).
     """
 
     status_code: int = 500
@@ -79,6 +82,8 @@ class HTTPException(TrellisError):
         status_code: int | None = None,
         detail: Any = None,
         headers: Mapping[str, str] | None = None,
+        *,
+        problem: Mapping[str, Any] | None = None,
     ) -> None:
         if status_code is not None:
             self.status_code = status_code
@@ -89,6 +94,7 @@ class HTTPException(TrellisError):
                 detail = "Error"
         self.detail = detail
         self.headers: dict[str, str] = dict(headers) if headers else {}
+        self.problem: dict[str, Any] = dict(problem) if problem else {}
         super().__init__(self.status_code, detail)
 
     def __str__(self) -> str:
@@ -101,8 +107,14 @@ class HTTPException(TrellisError):
 class _FixedStatus(HTTPException):
     """An HTTPException whose class fixes the status: ``NotFound("No such book")``."""
 
-    def __init__(self, detail: Any = None, headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(None, detail, headers)
+    def __init__(
+        self,
+        detail: Any = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        problem: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(None, detail, headers, problem=problem)
 
 
 class BadRequest(_FixedStatus):
@@ -140,20 +152,39 @@ class PayloadTooLarge(_FixedStatus):
 
 
 class UnprocessableEntity(_FixedStatus):
-    """422: the request was well-formed but its values failed validation.
-
-    ``detail`` is a list of ``{"location", "field", "message"}`` dicts.
-    """
+    """422: the request was well-formed but its values failed validation."""
 
     status_code = 422
 
 
 class RequestValidationError(UnprocessableEntity):
-    """422 from handler-parameter validation; ``errors`` is the machine-readable list."""
+    """422 from handler-parameter validation.
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
+    ``errors`` is the machine-readable list the problem document carries: one
+    ``{"location", "field", "message", "type"}`` dict per failure.  Raise it from a handler to
+    report failures found by hand in the same shape.
+    """
+
+    def __init__(self, errors: list[dict[str, Any]], detail: str | None = None) -> None:
         self.errors = errors
-        super().__init__(detail="Validation failed")
+        if detail is None:
+            count = len(errors)
+            detail = f"{count} invalid value{'s' if count != 1 else ''} in the request"
+        super().__init__(detail=detail)
+
+
+class ResponseValidationError(TrellisError):
+    """A handler returned a value its response model refuses: a bug in the app, answered as 500.
+
+    The client never sees the value or the errors; the log does.
+    """
+
+    def __init__(self, where: str, errors: list[dict[str, Any]]) -> None:
+        self.where = where
+        self.errors = errors
+        lines = "; ".join(f"{e.get('loc')}: {e.get('msg')}" for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(f"{where} returned a value its response model refuses: {lines}{more}")
 
 
 class RequestHeaderFieldsTooLarge(_FixedStatus):

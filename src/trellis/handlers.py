@@ -130,6 +130,14 @@ class CallContext:
 
 @dataclasses.dataclass(slots=True)
 class ParamPlan:
+    """Where one argument comes from and how it is checked.
+
+    ``annotation`` is the type as validated (``Annotated`` constraints kept), ``marker`` the
+    ``Query()``/``Header()``... that placed it (its description and examples feed the docs), and
+    ``fields`` is set for a model gathered from a whole source (``Annotated[Filters, Query()]``):
+    ``(key in the source, key in the model, many)`` per field.
+    """
+
     name: str
     source: str  # path, request, websocket, query, header, cookie, form, file, body, depends, extra
     key: str
@@ -140,12 +148,14 @@ class ParamPlan:
     use_cache: bool = True
     annotation: Any = None
     embed: bool = False
+    marker: Param | None = None
+    fields: tuple[tuple[str, str, bool], ...] | None = None
 
 
 class CallPlan:
     """How to call one function: its parameters' plans, and whether it runs on the loop."""
 
-    __slots__ = ("body_params", "func", "is_async", "is_generator", "name", "params")
+    __slots__ = ("body_params", "func", "is_async", "is_generator", "name", "params", "returns")
 
     def __init__(
         self,
@@ -154,10 +164,13 @@ class CallPlan:
         name: str,
         *,
         dependency: bool = False,
+        returns: Any = None,
     ) -> None:
         self.func = func
         self.params = tuple(params)
         self.name = name
+        #: The return annotation (None when there is none): a response model, or documentation.
+        self.returns = returns
         self.body_params = tuple(p for p in params if p.source == "body")
         # A generator *dependency* yields its value and cleans up later; a generator *handler*
         # is a streamed body, so it is called like any other function.
@@ -268,6 +281,8 @@ async def _call_dependency(param: ParamPlan, ctx: CallContext) -> Any:
 
 async def _raw_value(param: ParamPlan, ctx: CallContext) -> Any:
     source = param.source
+    if param.fields is not None:
+        return await _model_value(param, ctx)
     if source == "query":
         query = ctx.request.query
         if param.many:
@@ -296,6 +311,33 @@ async def _raw_value(param: ParamPlan, ctx: CallContext) -> Any:
     return value
 
 
+async def _model_value(param: ParamPlan, ctx: CallContext) -> dict[str, Any]:
+    """A model filled from a whole source: each of its fields read by key (lists for many)."""
+    source = param.source
+    container: Any
+    if source == "query":
+        container = ctx.request.query
+    elif source == "header":
+        container = ctx.request.headers
+    elif source == "cookie":
+        container = ctx.request.cookies
+    else:
+        request = ctx.request
+        container = await request.form() if isinstance(request, Request) else {}
+    data: dict[str, Any] = {}
+    assert param.fields is not None
+    for key, field, many in param.fields:
+        if many and hasattr(container, "getlist"):
+            values = container.getlist(key)
+            if values:
+                data[field] = values
+        else:
+            value = container.get(key, MISSING)
+            if value is not MISSING:
+                data[field] = value
+    return data
+
+
 async def _read_body(request: Request) -> Any:
     """The body as plain data: JSON by content type (or when none is given), else the form."""
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -322,7 +364,8 @@ def _validate(param: ParamPlan, value: Any, errors: list[dict[str, Any]]) -> Any
     try:
         return param.adapter.validate_python(value)
     except ValidationError as exc:
-        errors.extend(_pydantic_errors(exc, param.source, param.key))
+        prefix = "" if param.fields is not None else param.key
+        errors.extend(_pydantic_errors(exc, param.source, prefix))
         return None
 
 
@@ -386,7 +429,7 @@ def build_plan(
                 parameter, annotation, path_params, providers, extras, owner, (*_seen, func)
             )
         )
-    return CallPlan(func, plans, owner, dependency=dependency)
+    return CallPlan(func, plans, owner, dependency=dependency, returns=hints.get("return"))
 
 
 def _type_hints(func: Callable[..., Any], owner: str) -> dict[str, Any]:
@@ -413,6 +456,10 @@ def _plan_parameter(
     name = parameter.name
     base, metadata = _unwrap_annotated(annotation)
     marker = next((m for m in metadata if isinstance(m, Param | Depends)), None)
+    # Other metadata (``Field(ge=1)``, ``StringConstraints``, validators) stays on the validated
+    # type, so ``Annotated[int, Field(ge=1)]`` is checked wherever the value comes from.
+    extra = tuple(m for m in metadata if not isinstance(m, Param | Depends))
+    typed = Annotated[(base, *extra)] if extra else base
     default = parameter.default
     if isinstance(default, Param | Depends):
         marker, default = default, MISSING
@@ -434,7 +481,14 @@ def _plan_parameter(
 
     if isinstance(marker, Depends):
         dep = marker.dependency
-        return ParamPlan(name, "depends", name, depends=sub_plan(dep), use_cache=marker.use_cache)
+        return ParamPlan(
+            name,
+            "depends",
+            name,
+            depends=sub_plan(dep),
+            use_cache=marker.use_cache,
+            annotation=annotation,
+        )
     if name in path_params and marker is None:
         produced = path_params.get(name) if isinstance(path_params, Mapping) else None
         if base is str and produced not in (None, str):
@@ -442,11 +496,13 @@ def _plan_parameter(
                 f"{owner}: parameter {name!r} is annotated str but its route converter produces "
                 f"{produced.__name__}; annotate it {produced.__name__} or use a str converter"
             )
-        skip = base in (inspect.Parameter.empty, Any, str) or (
-            produced is not None and base is produced
+        skip = not extra and (
+            base in (inspect.Parameter.empty, Any, str)
+            or (produced is not None and base is produced)
         )
-        adapter = None if skip else _adapter(base, {})
-        return ParamPlan(name, "path", name, adapter=adapter, annotation=base)
+        adapter = None if skip else _adapter(typed, {})
+        shown = produced if base in (inspect.Parameter.empty, Any) else typed
+        return ParamPlan(name, "path", name, adapter=adapter, annotation=shown)
     untyped = base is inspect.Parameter.empty or base is Any
     if _is_subclass(base, Request) or (name == "request" and untyped):
         return ParamPlan(name, "request", name)
@@ -457,15 +513,17 @@ def _plan_parameter(
             return ParamPlan(name, "extra", extra_name)
     provider = _find_provider(base, providers)
     if provider is not None and marker is None:
-        return ParamPlan(name, "depends", name, depends=sub_plan(provider))
+        return ParamPlan(name, "depends", name, depends=sub_plan(provider), annotation=base)
     if isinstance(marker, Param):
-        return _source_plan(name, base, marker, default, owner)
+        return _source_plan(name, base, typed, marker, default, owner)
     if _is_upload(base):
-        return _source_plan(name, base, File(), default, owner)
+        return _source_plan(name, base, typed, File(), default, owner)
     if _is_body_model(base):
-        return ParamPlan(name, "body", name, adapter=_adapter(base, {}), default=default)
+        return ParamPlan(
+            name, "body", name, adapter=_adapter(typed, {}), default=default, annotation=typed
+        )
     if base is inspect.Parameter.empty or _is_scalar(base) or _is_scalar_sequence(base):
-        return _source_plan(name, base, Query(), default, owner)
+        return _source_plan(name, base, typed, Query(), default, owner)
     raise ConfigurationError(
         f"{owner}: parameter {name!r} ({_type_name(base)}) cannot be filled: it is not a path "
         "parameter, a query scalar, a request body model, or a type with a provider. Use "
@@ -474,7 +532,9 @@ def _plan_parameter(
     )
 
 
-def _source_plan(name: str, base: Any, marker: Param, default: Any, owner: str) -> ParamPlan:
+def _source_plan(
+    name: str, base: Any, typed: Any, marker: Param, default: Any, owner: str
+) -> ParamPlan:
     source = marker.location
     key = marker.alias or name
     if isinstance(marker, Header) and marker.alias is None:
@@ -483,16 +543,69 @@ def _source_plan(name: str, base: Any, marker: Param, default: Any, owner: str) 
         key = key.lower()
     many = _is_scalar_sequence(base) or _is_upload_sequence(base)
     if isinstance(marker, Body):
-        adapter = None if base is inspect.Parameter.empty else _adapter(base, marker.constraints)
-        return ParamPlan(name, "body", key, adapter, default, embed=marker.embed)
+        adapter = None if base is inspect.Parameter.empty else _adapter(typed, marker.constraints)
+        return ParamPlan(
+            name, "body", key, adapter, default, embed=marker.embed, annotation=typed, marker=marker
+        )
     if isinstance(marker, Query | Cookie | Form) and _is_upload(base):
         raise ConfigurationError(f"{owner}: parameter {name!r} is an upload; use File()")
-    needs_adapter = base not in (inspect.Parameter.empty, Any, str) or bool(marker.constraints)
+    if not isinstance(marker, File) and _is_fields_model(base):
+        fields = _model_fields(base, marker)
+        return ParamPlan(
+            name,
+            source,
+            name,
+            _adapter(typed, marker.constraints),
+            default,
+            annotation=typed,
+            marker=marker,
+            fields=fields,
+        )
+    needs_adapter = (
+        base not in (inspect.Parameter.empty, Any, str) or bool(marker.constraints) or typed != base
+    )
     if isinstance(marker, File) and not marker.constraints:
         needs_adapter = False
-    target = str if base is inspect.Parameter.empty else base
+    target = str if base is inspect.Parameter.empty else typed
     adapter = _adapter(target, marker.constraints) if needs_adapter else None
-    return ParamPlan(name, source, key, adapter, default, many=many, annotation=base)
+    return ParamPlan(
+        name, source, key, adapter, default, many=many, annotation=target, marker=marker
+    )
+
+
+def is_typeddict(annotation: Any) -> bool:
+    """A TypedDict class from ``typing`` or ``typing_extensions`` (pydantic wants the latter
+    before Python 3.12, and ``typing.is_typeddict`` does not know it)."""
+    return (
+        isinstance(annotation, type)
+        and issubclass(annotation, dict)
+        and hasattr(annotation, "__required_keys__")
+    )
+
+
+def _is_fields_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and (
+        issubclass(annotation, BaseModel)
+        or dataclasses.is_dataclass(annotation)
+        or is_typeddict(annotation)
+    )
+
+
+def _model_fields(model: type, marker: Param) -> tuple[tuple[str, str, bool], ...]:
+    """``(key in the source, key in the model, many)`` for each field of a parameter model."""
+    if issubclass(model, BaseModel):
+        items = [(info.alias or name, info.annotation) for name, info in model.model_fields.items()]
+    else:
+        items = list(typing.get_type_hints(model).items())
+    out = []
+    for field_key, annotation in items:
+        source_key = field_key
+        if isinstance(marker, Header):
+            converted = field_key.replace("_", "-") if marker.convert_underscores else field_key
+            source_key = converted.lower()
+        many = _is_scalar_sequence(_unwrap_annotated(annotation)[0])
+        out.append((source_key, field_key, many))
+    return tuple(out)
 
 
 def _adapter(annotation: Any, constraints: Mapping[str, Any]) -> TypeAdapter[Any]:
@@ -555,7 +668,7 @@ def _is_body_model(annotation: Any) -> bool:
         if arg is dict or get_origin(arg) is dict:
             return True
         if isinstance(arg, type) and (
-            issubclass(arg, BaseModel) or dataclasses.is_dataclass(arg) or typing.is_typeddict(arg)
+            issubclass(arg, BaseModel) or dataclasses.is_dataclass(arg) or is_typeddict(arg)
         ):
             return True
         if get_origin(arg) in (list, dict) and any(_is_body_model(a) for a in get_args(arg)):

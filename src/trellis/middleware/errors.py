@@ -1,5 +1,14 @@
 """Error answers: the production page (HTML, or JSON when the client prefers it), never a traceback.
 
+JSON answers are RFC 9457 problem details (``application/problem+json``)::
+
+    {"type": "about:blank", "title": "Not Found", "status": 404, "detail": "No book 7",
+     "instance": "/books/7", "request_id": "9f3c2a71-4"}
+
+plus ``errors`` (``[{"location", "field", "message", "type"}]``) on a 422.  This is the one shape
+every error of the framework and its batteries takes; ``docs/api.md`` documents it and the openapi
+battery describes it as the ``Problem`` and ``ValidationProblem`` schemas.
+
 The debug page with the traceback and local variables lives in :mod:`trellis.middleware.debug` and is
 used only when the app runs with ``debug=True``.
 """
@@ -14,9 +23,9 @@ from typing import Any
 from trellis.exceptions import HTTPException, RequestValidationError
 from trellis.http.responses import HTMLResponse, JSONResponse, Response
 
-__all__ = ["error_response", "prefers_json"]
+__all__ = ["PROBLEM_MEDIA_TYPE", "error_response", "prefers_json", "problem_details"]
 
-_JSON_MEDIA = "application/problem+json"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
 def prefers_json(headers: Iterable[tuple[bytes, bytes]]) -> bool:
@@ -58,22 +67,51 @@ def _title(status: int) -> str:
         return "Error"
 
 
+def problem_details(
+    exc: HTTPException, request_id: str | None = None, instance: str | None = None
+) -> dict[str, Any]:
+    """The RFC 9457 document for ``exc``: type, title, status, detail, instance, errors, request_id.
+
+    ``exc.problem`` members are merged last, so an exception may name its own ``type`` URI or add
+    extension members; ``status`` always stays the status of the answer.
+    """
+    status = exc.status_code
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": _title(status),
+        "status": status,
+        "detail": exc.detail,
+    }
+    if instance is not None:
+        body["instance"] = instance
+    if isinstance(exc, RequestValidationError):
+        body["errors"] = exc.errors
+    if request_id is not None:
+        body["request_id"] = request_id
+    if exc.problem:
+        body.update(exc.problem)
+        body["status"] = status
+    return body
+
+
 def error_response(
-    exc: HTTPException, headers: Iterable[tuple[bytes, bytes]], request_id: str
+    exc: HTTPException,
+    headers: Iterable[tuple[bytes, bytes]],
+    request_id: str,
+    *,
+    instance: str | None = None,
 ) -> Response:
     """The answer for an HTTPException: JSON problem details or a small HTML page.
 
     Validation errors (422) are always JSON: their point is the machine-readable list.
+    ``instance`` is the request's path (the occurrence the problem is about).
     """
     status = exc.status_code
     title = _title(status)
     response: Response
     if isinstance(exc, RequestValidationError) or prefers_json(headers):
-        body: dict[str, Any] = {"status": status, "title": title, "detail": exc.detail}
-        if isinstance(exc, RequestValidationError):
-            body["errors"] = exc.errors
-        body["request_id"] = request_id
-        response = JSONResponse(body, status_code=status, media_type=_JSON_MEDIA)
+        body = problem_details(exc, request_id, instance)
+        response = JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
     else:
         response = HTMLResponse(
             error_page(status, title, str(exc.detail), request_id), status_code=status

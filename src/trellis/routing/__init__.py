@@ -19,7 +19,7 @@ from trellis.routing.patterns import Param, Pattern, Static, parse_pattern
 from trellis.routing.registry import Include, ResolvedRoute, RouteCollector, RouteDef
 from trellis.routing.router import WEBSOCKET_METHOD, RouteEntry, Router
 from trellis.routing.routes import include, path
-from trellis.routing.views import View, is_view_class
+from trellis.routing.views import View, is_view_class, operation
 
 __all__ = [
     "DEFAULT_CONVERTERS",
@@ -45,6 +45,7 @@ __all__ = [
     "get_root_path",
     "include",
     "is_view_class",
+    "operation",
     "parse_pattern",
     "path",
     "resolve_endpoint_name",

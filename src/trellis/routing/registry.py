@@ -19,12 +19,65 @@ from trellis.routing.patterns import parse_pattern
 from trellis.routing.router import WEBSOCKET_METHOD, Router
 from trellis.routing.views import is_view_class
 
-__all__ = ["ErrorKey", "Include", "ResolvedRoute", "RouteCollector", "RouteDef", "make_route"]
+__all__ = [
+    "ROUTE_OPTIONS",
+    "ErrorKey",
+    "Include",
+    "ResolvedRoute",
+    "RouteCollector",
+    "RouteDef",
+    "check_options",
+    "make_route",
+]
 
 H = TypeVar("H", bound=Callable[..., Any])
 T = TypeVar("T")
 Hook = Callable[..., Any]
 ErrorKey = int | type[BaseException]
+
+
+#: The route options the core and the openapi battery read (batteries may read others):
+#: ``status_code`` and ``response_model`` change the answer; the rest only describe it.
+ROUTE_OPTIONS: dict[str, str] = {
+    "status_code": "an HTTP status such as 201",
+    "response_model": "a type the answer is validated and filtered by (None: none)",
+    "tags": "a list of strings",
+    "summary": "a string",
+    "description": "a string",
+    "operation_id": "a string",
+    "include_in_schema": "True or False",
+    "deprecated": "True or False",
+    "responses": "a dict of status -> description, model or response object",
+    "security": 'a list of scheme names or {"scheme": [scopes]} dicts ([] = public)',
+    "openapi_extra": "a dict merged into the operation's OpenAPI object",
+}
+
+
+def _valid_option(name: str, value: Any) -> bool:
+    if name == "status_code":
+        return isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599
+    if name == "tags":
+        return isinstance(value, list | tuple) and all(isinstance(t, str) for t in value)
+    if name in ("summary", "description", "operation_id"):
+        return isinstance(value, str)
+    if name in ("include_in_schema", "deprecated"):
+        return isinstance(value, bool)
+    if name in ("responses", "openapi_extra"):
+        return isinstance(value, Mapping)
+    if name == "security":
+        return isinstance(value, list | tuple) and all(
+            isinstance(item, str | Mapping) for item in value
+        )
+    return True
+
+
+def check_options(options: Mapping[str, Any], where: str) -> None:
+    """Refuse a known route option given a value of the wrong kind, at declaration time."""
+    for name, value in options.items():
+        if name in ROUTE_OPTIONS and not _valid_option(name, value):
+            raise ConfigurationError(
+                f"{where}: option {name}={value!r} must be {ROUTE_OPTIONS[name]}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +143,8 @@ def make_route(
         parse_pattern(path)  # syntax errors point at the declaration, not at start-up
     if not callable(handler):
         raise ConfigurationError(f"handler for {path!r} is not callable: {handler!r}")
+    if options:
+        check_options(options, f"route {path!r}")
     if websocket:
         if is_view_class(handler):
             raise ConfigurationError(f"websocket route {path!r} needs a function, not a View")

@@ -1,0 +1,12 @@
+"""Trellis: the body is a pydantic model parameter, the return annotation is the response model."""
+
+from api_common import Order
+
+from trellis import App
+
+app = App()
+
+
+@app.post("/echo")
+async def echo(order: Order) -> Order:
+    return order
