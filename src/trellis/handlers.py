@@ -514,6 +514,19 @@ def _plan_parameter(
     provider = _find_provider(base, providers)
     if provider is not None and marker is None:
         return ParamPlan(name, "depends", name, depends=sub_plan(provider), annotation=base)
+    # A type may say how to fill a parameter of its own (``avatar: Image``): the hook returns
+    # a dependency, planned here once like any other.
+    fills_itself = next(
+        (
+            hook
+            for arg in _non_none(base)
+            if isinstance(arg, type) and (hook := getattr(arg, "__trellis_parameter__", None))
+        ),
+        None,
+    )
+    if fills_itself is not None and marker is None:
+        dependency = fills_itself(name, default, metadata)
+        return ParamPlan(name, "depends", name, depends=sub_plan(dependency), annotation=base)
     if isinstance(marker, Param):
         return _source_plan(name, base, typed, marker, default, owner)
     if _is_upload(base):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pytest
 from tests.images.samples import encoded, png_bomb, png_claiming, with_exif
 
@@ -196,3 +198,26 @@ def test_installing_twice_is_a_configuration_error() -> None:
     app.install(Images())
     with pytest.raises(ConfigurationError, match="twice"):
         app.install(Images())
+
+
+def test_a_bare_image_annotation_fills_itself() -> None:
+    app = App()
+
+    @app.post("/bare")
+    async def bare(avatar: Image) -> str:
+        return avatar.format
+
+    @app.post("/ruled")
+    async def ruled(avatar: Annotated[Image, ImageRules.make(formats=["png"])]) -> str:
+        return avatar.format
+
+    @app.post("/optional")
+    async def optional(avatar: Image | None = None) -> str:
+        return avatar.format if avatar else "none"
+
+    client = TestClient(app)
+    assert client.post("/bare", files={"avatar": ("x", encoded("GIF"))}).text == "GIF"
+    assert client.post("/bare", files={"other": ("x", encoded("GIF"))}).status_code == 422
+    assert client.post("/ruled", files={"avatar": ("x", encoded("PNG"))}).text == "PNG"
+    assert client.post("/ruled", files={"avatar": ("x", encoded("GIF"))}).status_code == 422
+    assert client.post("/optional", files={"other": ("x", encoded("PNG"))}).text == "none"
