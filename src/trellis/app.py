@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from trellis.concurrency import configure_thread_pool
-from trellis.conf import Settings
+from trellis.conf import Settings, setting
 from trellis.dispatch import Dispatcher
 from trellis.exceptions import ConfigurationError
 from trellis.handlers import FamilyProvider
@@ -25,6 +25,7 @@ from trellis.http.datastructures import State
 from trellis.middleware import ASGIApp, Middleware
 from trellis.results import ResponseConverter
 from trellis.routing import RouteCollector, Router
+from trellis.routing.blueprints import load_blueprints, prepare_blueprints
 
 if TYPE_CHECKING:
     from trellis.checks import CheckFunction
@@ -79,6 +80,10 @@ class App(RouteCollector):
         self._router: Router[Any] | None = None
         if routes:
             self.add_routes(routes)
+        # Django's INSTALLED_APPS: blueprints named in the settings are registered as the app is made.
+        blueprints: list[str] = setting(self.settings, "blueprints", [], list[str])
+        if blueprints:
+            load_blueprints(self, blueprints)
 
     # --- configuration and extension points ------------------------------------------------
 
@@ -176,6 +181,7 @@ class App(RouteCollector):
         if dispatcher is not None:
             return dispatcher
         configure_thread_pool(self.settings.thread_pool_size)
+        prepare_blueprints(self)  # every blueprint's models imported, its checks joined
         for convention in _conventions():
             convention(self)
         router: Router[Any] = Router(self.all_converters())

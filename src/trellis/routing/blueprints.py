@@ -145,6 +145,11 @@ class Blueprint(RouteCollector):
                 f"blueprint {self.name!r}: its models module {name!r} cannot be imported"
             ) from None
 
+    def on_registered(self, parent: RouteCollector) -> None:
+        """Called by ``parent.register(self)``: the models are imported as soon as the blueprint
+        is installed, so ``trellis db makemigrations`` sees them without starting the app."""
+        self.import_models()
+
     # -- URLs ----------------------------------------------------------------------------------
 
     def url_for(self, name: str, /, **params: Any) -> str:

@@ -339,6 +339,10 @@ class RouteCollector:
                 )
         self._entries.append(_Registration(blueprint, prefix, mount_name))
         blueprint._registered_on.append((self, mount_name))
+        blueprint.on_registered(self)
+
+    def on_registered(self, parent: RouteCollector) -> None:
+        """Called when this collector is registered on ``parent``; nothing by default."""
 
     def add_converter(self, name: str, cls: type[Converter]) -> None:
         """Make ``<name:param>`` available to every route of the app."""
