@@ -34,14 +34,24 @@ def test_clean_app_has_no_findings(tmp_path: Path) -> None:
 
 def test_deploy_lists_unsafe_settings_with_ids_and_hints(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(APP)
-    env = {"TRELLIS_DEBUG": "0", "TRELLIS_ALLOWED_HOSTS": '["*"]', "TRELLIS_SECRET_KEY": "secret"}
+    key = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789" * 2
+    env = {"TRELLIS_DEBUG": "0", "TRELLIS_ALLOWED_HOSTS": '["*"]', "TRELLIS_SECRET_KEY": key}
     result = CliRunner().invoke(cli, ["check", "--deploy"], env=env)
     assert result.exit_code == 0, result.output  # warnings only
-    assert "trellis.W003" in result.output
     assert "trellis.W004" in result.output
     assert "HINT:" in result.output
     strict = CliRunner().invoke(cli, ["check", "--deploy", "--fail-level", "warning"], env=env)
     assert strict.exit_code == 1
+
+
+def test_a_placeholder_secret_key_stops_the_app_with_how_to_make_one(tmp_path: Path) -> None:
+    # The sessions battery (installed once a key is set) refuses to start on a known default.
+    (tmp_path / "app.py").write_text(APP)
+    env = {"TRELLIS_DEBUG": "0", "TRELLIS_SECRET_KEY": "secret"}
+    result = CliRunner().invoke(cli, ["check", "--deploy"], env=env)
+    assert result.exit_code == 1
+    assert "the app cannot start" in result.output
+    assert "token_urlsafe(50)" in result.output
 
 
 def test_a_battery_check_error_fails_the_command(tmp_path: Path) -> None:

@@ -252,6 +252,8 @@ def test_https_needs_an_origin_or_referer_from_this_site() -> None:
             ({"Referer": "https://example.com/form"}, 200),
             ({"Referer": "https://evil.example.net/form"}, 403),
             ({"Referer": "http://example.com/form"}, 403),
+            ({"Referer": "https://[broken/form"}, 403),  # unparsable: refused, not a 500
+            ({"Origin": "https://[broken"}, 403),
             ({}, 403),  # neither header on HTTPS
         ]
         for extra, status in cases:
@@ -370,3 +372,13 @@ def test_templates_get_csrf_input_and_csrf_token(tmp_path: Path) -> None:
         for token in (field.group(1), meta.group(1)):
             ok = client.post("/submit", data={"csrf_token": token, "name": "t"})
             assert ok.json()["name"] == "t"
+
+
+def test_one_battery_object_per_app() -> None:
+    csrf = CSRF()
+    make_app(csrf)
+    with pytest.raises(ConfigurationError, match="another app"):
+        make_app(csrf)
+    app = make_app()
+    with pytest.raises(ConfigurationError, match="installed on this app already"):
+        app.install(CSRF())

@@ -172,6 +172,8 @@ class CSRF:
         self.app: App | None = None
 
     def install(self, app: App) -> None:
+        if self.app is not None:
+            raise ConfigurationError("this CSRF() is installed on another app already")
         if app.extensions.get("csrf") is not None:
             raise ConfigurationError("a CSRF battery is installed on this app already")
         require_secret_key(app, "CSRF protection")
@@ -236,7 +238,10 @@ class CSRF:
         """Why the request's Origin (or Referer, on HTTPS) is not this site's, or None."""
         url = request.url
         https = url.scheme in ("https", "wss")
-        host = url.netloc.lower()
+        try:
+            host = url.netloc.lower()
+        except ValueError:  # a Host header that is not a host ("[bad"): nothing can match it
+            host = ""
         origin = request.headers.get("origin")
         if origin is not None:
             if self._same_site(origin, host, https):
@@ -249,8 +254,12 @@ class CSRF:
             return REASON_NO_REFERER
         if self._same_site(referer, host, https, require_https=True):
             return None
-        parts = urlsplit(referer)
-        return REASON_ORIGIN.format(origin=f"{parts.scheme}://{parts.netloc}"[:200])
+        try:
+            parts = urlsplit(referer)
+            where = f"{parts.scheme}://{parts.netloc}"
+        except ValueError:
+            where = "an unreadable Referer"
+        return REASON_ORIGIN.format(origin=where[:200])
 
     def _same_site(self, url: str, host: str, https: bool, *, require_https: bool = False) -> bool:
         if url == "null":
@@ -264,7 +273,7 @@ class CSRF:
         if scheme not in ("http", "https") or (require_https and scheme != "https"):
             return False
         # On HTTP a proxy may terminate TLS without telling the app: the host must match.
-        if netloc == host and (scheme == "https" or not https):
+        if host and netloc == host and (scheme == "https" or not https):
             return True
         return any(_origin_matches(pattern, scheme, netloc) for pattern in self.trusted_origins)
 
