@@ -349,6 +349,10 @@ def test_blocked_loop_hits_the_backstop(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(TimeoutError, match="blocking it"):
         client.get("/")
     client.close()
+    # The loop thread ends once the app stops blocking it (0.4 s); a loaded machine may take longer.
+    deadline = time.monotonic() + 10
+    while loop_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert loop_threads() == []
 
 
