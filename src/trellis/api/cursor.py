@@ -25,6 +25,7 @@ from pydantic_core import CoreSchema
 
 from trellis.api.pagination import (
     DEFAULT_OPTIONS,
+    LinkedPage,
     PageOptions,
     add_link_header,
     envelope_schema,
@@ -149,7 +150,7 @@ class CursorEnvelope(BaseModel, Generic[T]):
     previous_cursor: str | None
 
 
-class CursorPage(Generic[T]):
+class CursorPage(LinkedPage[T]):
     """One page of a cursor listing; :meth:`to_dict` is the documented envelope::
 
     {"items": [...], "limit": 20,
@@ -157,7 +158,7 @@ class CursorPage(Generic[T]):
      "next_cursor": "eyJ2...", "previous_cursor": null}
     """
 
-    __slots__ = ("items", "limit", "links", "next_cursor", "previous_cursor")
+    __slots__ = ("limit", "next_cursor", "previous_cursor")
 
     def __init__(
         self,
@@ -173,14 +174,6 @@ class CursorPage(Generic[T]):
         self.next_cursor = next_cursor
         self.previous_cursor = previous_cursor
         self.links = links
-
-    @property
-    def next(self) -> str | None:
-        return self.links.get("next")
-
-    @property
-    def previous(self) -> str | None:
-        return self.links.get("prev")
 
     def map(self, fn: Callable[[T], U]) -> CursorPage[U]:
         return CursorPage(
@@ -204,12 +197,6 @@ class CursorPage(Generic[T]):
             "next_cursor": self.next_cursor,
             "previous_cursor": self.previous_cursor,
         }
-
-    def __iter__(self) -> Any:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
 
 class CursorParams:

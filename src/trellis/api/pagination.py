@@ -165,7 +165,30 @@ def envelope_schema(
     return core_schema.no_info_before_validator_function(to_envelope, handler(model))
 
 
-class OffsetPage(Generic[T]):
+class LinkedPage(Generic[T]):
+    """What both page kinds share: the items and the RFC 8288 links to the neighbours."""
+
+    __slots__ = ("items", "links")
+
+    items: list[T]
+    links: dict[str, str]
+
+    @property
+    def next(self) -> str | None:
+        return self.links.get("next")
+
+    @property
+    def previous(self) -> str | None:
+        return self.links.get("prev")
+
+    def __iter__(self) -> Any:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class OffsetPage(LinkedPage[T]):
     """One page of a limit/offset listing; :meth:`to_dict` is the documented envelope::
 
         {"items": [...], "count": 42, "limit": 20, "offset": 20,
@@ -174,7 +197,7 @@ class OffsetPage(Generic[T]):
     ``count`` is the total number of results (``None`` when counting was turned off).
     """
 
-    __slots__ = ("count", "items", "limit", "links", "offset")
+    __slots__ = ("count", "limit", "offset")
 
     def __init__(
         self, items: list[T], *, count: int | None, limit: int, offset: int, links: dict[str, str]
@@ -184,14 +207,6 @@ class OffsetPage(Generic[T]):
         self.limit = limit
         self.offset = offset
         self.links = links
-
-    @property
-    def next(self) -> str | None:
-        return self.links.get("next")
-
-    @property
-    def previous(self) -> str | None:
-        return self.links.get("prev")
 
     def map(self, fn: Callable[[T], U]) -> OffsetPage[U]:
         """The same page with each item turned into what the client should see."""
@@ -216,12 +231,6 @@ class OffsetPage(Generic[T]):
             "next": self.next,
             "previous": self.previous,
         }
-
-    def __iter__(self) -> Any:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
     def __repr__(self) -> str:
         return f"<OffsetPage offset={self.offset} limit={self.limit} of {self.count}>"
