@@ -233,3 +233,18 @@ def test_an_upload_marked_as_a_model_source_is_a_startup_error() -> None:
 
     with pytest.raises(ConfigurationError, match="upload; use File"):
         app.startup_freeze()
+
+
+ShortTag = Annotated[str, StringConstraints(max_length=3)]
+
+
+def test_a_list_of_constrained_strings_reads_repeated_query_keys() -> None:
+    app = App()
+
+    @app.get("/tags")
+    async def tags(tag: list[ShortTag]) -> list[str]:
+        return tag
+
+    client = TestClient(app)
+    assert client.get("/tags?tag=a&tag=bb").json() == ["a", "bb"]
+    assert client.get("/tags?tag=toolong").status_code == 422

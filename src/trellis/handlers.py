@@ -661,7 +661,7 @@ def _is_scalar_sequence(annotation: Any) -> bool:
             return True
         if get_origin(arg) in _SEQUENCES:
             inner = [a for a in get_args(arg) if a is not Ellipsis]
-            return all(_is_scalar(a) for a in inner)
+            return all(_is_scalar(_unwrap_annotated(a)[0]) for a in inner)
     return False
 
 

@@ -117,6 +117,17 @@ def test_log_in_see_yourself_log_out(make_app: MakeApp, database_url: str) -> No
         assert client.get("/me").status_code == 401
 
 
+def test_a_nul_in_the_username_is_a_failed_login_not_a_500(
+    make_app: MakeApp, database_url: str
+) -> None:
+    app = with_pages(make_app(database_url))
+    add_user(app, "ann")
+    with TestClient(app) as client:
+        answer = client.post("/auth/login", data={"username": "ann\x00", "password": "nope"})
+        assert answer.status_code == 200
+        assert "Please enter a correct username and password." in answer.text
+
+
 def test_missing_or_oversized_fields_are_a_400(make_app: MakeApp, sqlite_url: str) -> None:
     app = make_app(sqlite_url, password_max_length=64)
     add_user(app, "ann")
@@ -350,3 +361,23 @@ def test_passwords_never_reach_the_logs(
     assert "INSERT INTO auth_login_failure" in text
     assert secret not in text
     assert new not in text
+
+
+def test_the_html_pages_stay_out_of_the_openapi_document_and_current_user_is_secured(
+    make_app: MakeApp, sqlite_url: str
+) -> None:
+    from trellis.auth import CurrentUser
+    from trellis.openapi import OpenAPI
+
+    app = with_pages(make_app(sqlite_url))
+    app.install(OpenAPI())
+
+    @app.get("/api/whoami")
+    async def whoami(user: CurrentUser) -> dict[str, str]:
+        return {"username": user.username}
+
+    with TestClient(app) as client:
+        document = client.get("/openapi.json").json()
+    assert not any(path.startswith("/auth/") for path in document["paths"])
+    security = document["paths"]["/api/whoami"]["get"]["security"]
+    assert {name for item in security for name in item} == {"session", "bearer"}

@@ -66,6 +66,10 @@ def test_paginate(app: App) -> None:
         assert db.get_or_404(Writer, third.items[0].id).username == "w20"
         with pytest.raises(NotFound, match="No Writer with id 999"):
             db.get_or_404(Writer, 999)
+        # Past any integer column's range: no row, not a database error.
+        for huge in (2**31, 2**63, -(2**70)):
+            with pytest.raises(NotFound):
+                db.get_or_404(Writer, huge)
         assert db.first_or_404(select(Writer).order_by(Writer.id)).username == "w00"
         with pytest.raises(NotFound):
             db.first_or_404(select(Writer).where(Writer.id < 0))
@@ -79,6 +83,8 @@ async def test_async_helpers(app: App) -> None:
         assert (await db.first_or_404(select(Writer).order_by(Writer.id.desc()))).username == "w24"
         with pytest.raises(NotFound):
             await db.get_or_404(Writer, 999)
+        with pytest.raises(NotFound):
+            await db.get_or_404(Writer, 2**64)
         with pytest.raises(NotFound):
             await db.first_or_404(select(Writer).where(Writer.id < 0))
     await Database.of(app).dispose()

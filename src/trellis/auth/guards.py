@@ -85,6 +85,11 @@ async def optional_user(found: Requester) -> AbstractUser | None:
     return cast(AbstractUser, found.user) if found.user.is_authenticated else None
 
 
+# The OpenAPI battery documents routes that ask for these as needing a session or a token,
+# without this battery importing it.
+current_user.__openapi_security__ = ["session", "bearer"]  # type: ignore[attr-defined]
+
+
 async def current_token(found: Requester) -> ApiToken | None:
     """The API token that authenticated this request (None for session logins)."""
     token: ApiToken | None = found.request.scope.get(TOKEN_KEY)

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 from typing import TYPE_CHECKING, Any, overload
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
 
 from trellis.auth.hashers import PasswordHasher, default_hasher
@@ -115,7 +115,12 @@ def authenticate(
     this returns an awaitable.
     """
     model = user_model or default_user_model()
-    statement = select(model).where(getattr(model, model.login_field) == username).limit(1)
+    if "\x00" in username:
+        # No database stores a NUL in a name (PostgreSQL refuses the query outright): ask for
+        # nothing, so the same timing-safe "no such user" path answers.
+        statement = select(model).where(false()).limit(1)
+    else:
+        statement = select(model).where(getattr(model, model.login_field) == username).limit(1)
     chosen = hasher or default_hasher()
     if isinstance(db, SAAsyncSession):
         return _authenticate_async(db, statement, username, password, chosen)

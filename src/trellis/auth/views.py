@@ -89,7 +89,7 @@ def build_blueprint(auth: Auth) -> Blueprint:
 
     # --- log in and out ---------------------------------------------------------------------
 
-    @blueprint.route("/login", methods=["GET", "POST"], name="login")
+    @blueprint.route("/login", methods=["GET", "POST"], name="login", include_in_schema=False)
     async def login_page(request: Request) -> Any:
         if request.method != "POST":
             return login_template(errors=[], username="", next=request.query.get("next", ""))
@@ -120,14 +120,16 @@ def build_blueprint(auth: Auth) -> Blueprint:
         await auth.throttle.succeeded(username)
         return RedirectResponse(safe_next(request, options.login_redirect, url=next_url), 303)
 
-    @blueprint.post("/logout", name="logout")
+    @blueprint.post("/logout", name="logout", include_in_schema=False)
     async def logout_page(request: Request) -> Response:
         logout(request)
         return RedirectResponse(options.logout_redirect, status_code=303)
 
     # --- change the password ----------------------------------------------------------------
 
-    @blueprint.route("/password", methods=["GET", "POST"], name="password_change")
+    @blueprint.route(
+        "/password", methods=["GET", "POST"], name="password_change", include_in_schema=False
+    )
     async def password_change(request: Request, user: CurrentUser) -> Any:
         page = "auth/password_change.html"
         if request.method != "POST":
@@ -162,7 +164,9 @@ def build_blueprint(auth: Auth) -> Blueprint:
         if not auth.password_reset_enabled:
             raise NotFound()
 
-    @blueprint.route("/password-reset", methods=["GET", "POST"], name="password_reset")
+    @blueprint.route(
+        "/password-reset", methods=["GET", "POST"], name="password_reset", include_in_schema=False
+    )
     async def password_reset(request: Request) -> Any:
         require_reset()
         if request.method != "POST":
@@ -186,7 +190,10 @@ def build_blueprint(auth: Auth) -> Blueprint:
         return Template("auth/password_reset_sent.html", email=email)
 
     @blueprint.route(
-        "/password-reset/<token>", methods=["GET", "POST"], name="password_reset_confirm"
+        "/password-reset/<token>",
+        methods=["GET", "POST"],
+        name="password_reset_confirm",
+        include_in_schema=False,
     )
     async def password_reset_confirm(request: Request, token: str) -> Any:
         require_reset()
@@ -214,7 +221,7 @@ def build_blueprint(auth: Auth) -> Blueprint:
 
     # --- sign up ------------------------------------------------------------------------------
 
-    @blueprint.route("/signup", methods=["GET", "POST"], name="signup")
+    @blueprint.route("/signup", methods=["GET", "POST"], name="signup", include_in_schema=False)
     async def signup(request: Request) -> Any:
         if not options.signup_enabled:
             raise NotFound()

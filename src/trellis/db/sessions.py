@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, Select, Table
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import orm as sa_orm
+from sqlalchemy import types as sa_types
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.orm import Mapper
 
@@ -99,7 +101,7 @@ class Session(sa_orm.Session):
 
     def get_or_404(self, entity: type[T], ident: Any, *, description: str | None = None) -> T:
         """``session.get(entity, ident)``, or a 404 when there is no such row."""
-        found = self.get(entity, ident)
+        found = self.get(entity, ident) if _key_fits(self, entity, ident) else None
         if found is None:
             raise NotFound(description or f"No {entity.__name__} with id {ident!r}")
         return found
@@ -135,7 +137,9 @@ class AsyncSession(sa_asyncio.AsyncSession):
 
     async def get_or_404(self, entity: type[T], ident: Any, *, description: str | None = None) -> T:
         """``await session.get(entity, ident)``, or a 404 when there is no such row."""
-        found = await self.get(entity, ident)
+        found = (
+            await self.get(entity, ident) if _key_fits(self.sync_session, entity, ident) else None
+        )
         if found is None:
             raise NotFound(description or f"No {entity.__name__} with id {ident!r}")
         return found
@@ -161,3 +165,26 @@ class AsyncSession(sa_asyncio.AsyncSession):
         check_last(page, total, per_page)
         items = (await self.scalars(stmt.limit(per_page).offset((page - 1) * per_page))).all()
         return Page(items, total, page, per_page)
+
+
+_INT_BITS = ((sa_types.SmallInteger, 16), (sa_types.BigInteger, 64), (sa_types.Integer, 32))
+
+
+def _key_fits(session: Any, entity: Any, ident: Any) -> bool:
+    """Whether an integer key can exist in ``entity``'s column at all.
+
+    ``/posts/<int:id>`` accepts any digits; a number past the column's range is no row (a 404),
+    where the database would refuse the query (PostgreSQL, MariaDB) or the driver overflow
+    (SQLite): a 500 for what is only a wrong URL.
+    """
+    if not isinstance(ident, int) or isinstance(ident, bool):
+        return True
+    columns = sa_inspect(entity).primary_key
+    if len(columns) != 1:
+        return True
+    bits = 64
+    if session.get_bind(entity).dialect.name != "sqlite":  # SQLite integers are all 64-bit
+        column_type = columns[0].type
+        bits = next((n for kind, n in _INT_BITS if isinstance(column_type, kind)), 64)
+    limit = 1 << (bits - 1)
+    return -limit <= ident < limit

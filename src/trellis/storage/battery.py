@@ -106,7 +106,13 @@ class MediaFiles:
 
         app.provide(Storage, provide_storage)
         if self.serving:
-            app.add_route(f"{url}/<path:name>", self._handler(), methods=["GET"], name="media")
+            app.add_route(
+                f"{url}/<path:name>",
+                self._handler(),
+                methods=["GET"],
+                name="media",
+                include_in_schema=False,
+            )
         app.add_check(self._check)
 
     def _handler(self) -> Any:
