@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck contracts pytest bench services clean
+.PHONY: run test lint typecheck contracts pytest bench services docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-# The example blog on SQLite (examples/blog/blog.db): migrate, load the demo posts once, serve.
+# The example blog on SQLite (examples/blog/blog.db): migrate, load the demo accounts and posts
+# once, serve. All in debug, as `trellis run` is: the blog then signs with its development key.
 run: $(STAMP)
-	$(BIN)/trellis db migrate --app examples.blog.app:app
-	$(BIN)/python -m examples.blog.demo
+	TRELLIS_DEBUG=1 $(BIN)/trellis db migrate --app examples.blog.app:app
+	TRELLIS_DEBUG=1 $(BIN)/python -m examples.blog.demo
 	$(BIN)/trellis run --app examples.blog.app:app --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
@@ -38,7 +39,11 @@ services:
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck contracts services pytest
+# The documentation site (Sphinx, MyST Markdown, furo); every warning is an error.
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
+test: lint typecheck contracts docs services pytest
 
 # Peers live in bench/.venv (bench/run.sh makes it); a quick run:
 #   make bench BENCH_ARGS="--duration 3 --rounds 1 --only trellis,raw"
@@ -46,4 +51,4 @@ bench:
 	bench/run.sh $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache docs/_build
