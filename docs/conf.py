@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -13,7 +15,7 @@ from trellis.__about__ import __version__  # noqa: E402
 
 project = "Trellis"
 author = "The Trellis developers"
-copyright = "2026, the Trellis developers"  # noqa: A001
+copyright = "2026, the Trellis developers"
 release = version = __version__
 
 extensions = [
@@ -41,3 +43,11 @@ autodoc_preserve_defaults = True
 # Annotations name optional packages' types; autodoc must not need every extra to render.
 autodoc_mock_imports: list[str] = []
 nitpicky = False
+
+# furo's highlighting styles (accessible-pygments) call logging.basicConfig() when imported, so
+# INFO records of libraries reach the terminal: alembic's, once autodoc imports
+# trellis.migrations. The build's own output is Sphinx's.
+logging.getLogger("alembic").setLevel(logging.WARNING)
+# autodoc reads every attribute of trellis.auth.AbstractUser, an abstract model whose
+# relationships SQLAlchemy only builds on a mapped subclass; reading them there is harmless.
+warnings.filterwarnings("ignore", "Unmanaged access of declarative attribute")

@@ -1,0 +1,1 @@
+"""The blog: its pages (views.py) and templates."""
