@@ -13,7 +13,7 @@ from tests.support.services import redis_url
 
 from trellis import App
 from trellis.auth import Argon2Parameters, CurrentUser, OptionalUser, User, authenticate
-from trellis.auth.login import SESSION_USER_KEY
+from trellis.auth.logins import SESSION_USER_KEY
 from trellis.db import AsyncSession, Database, Session
 from trellis.sessions import RedisBackend, Sessions
 from trellis.testing import TestClient
@@ -366,7 +366,6 @@ def test_passwords_never_reach_the_logs(
 def test_the_html_pages_stay_out_of_the_openapi_document_and_current_user_is_secured(
     make_app: MakeApp, sqlite_url: str
 ) -> None:
-    from trellis.auth import CurrentUser
     from trellis.openapi import OpenAPI
 
     app = with_pages(make_app(sqlite_url))

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         staff_required,
     )
     from trellis.auth.hashers import Argon2Parameters, PasswordHasher
-    from trellis.auth.login import (
+    from trellis.auth.logins import (
         authenticate,
         login,
         logout,
@@ -109,10 +109,10 @@ _WHERE = {
     "staff_required": "trellis.auth.guards",
     "Argon2Parameters": "trellis.auth.hashers",
     "PasswordHasher": "trellis.auth.hashers",
-    "authenticate": "trellis.auth.login",
-    "login": "trellis.auth.login",
-    "logout": "trellis.auth.login",
-    "update_session_auth_hash": "trellis.auth.login",
+    "authenticate": "trellis.auth.logins",
+    "login": "trellis.auth.logins",
+    "logout": "trellis.auth.logins",
+    "update_session_auth_hash": "trellis.auth.logins",
     "AbstractUser": "trellis.auth.models",
     "AnonymousUser": "trellis.auth.models",
     "ApiToken": "trellis.auth.models",

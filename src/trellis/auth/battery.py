@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from trellis.auth.errors import LoginRequired
 from trellis.auth.hashers import Argon2Parameters, PasswordHasher, set_default_hasher
-from trellis.auth.login import (
+from trellis.auth.logins import (
     SESSION_HASH_KEY,
     SESSION_USER_KEY,
     session_auth_hash,

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from trellis.auth.guards import CurrentUser
-from trellis.auth.login import authenticate, login, logout, update_session_auth_hash
+from trellis.auth.logins import authenticate, login, logout, update_session_auth_hash
 from trellis.auth.passwords import validate_password, validate_username
 from trellis.auth.reset import read_reset_token, token_matches
 from trellis.auth.throttle import LoginThrottled

@@ -18,7 +18,7 @@ from trellis.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from trellis.staticfiles.battery import StaticFileNotFound, StaticFiles, static
-    from trellis.staticfiles.collect import CollectReport, collect
+    from trellis.staticfiles.collecting import CollectReport, collect
     from trellis.staticfiles.finders import Source
     from trellis.staticfiles.manifest import MANIFEST_NAME, Manifest
 
@@ -37,8 +37,8 @@ _WHERE = {
     "StaticFileNotFound": "trellis.staticfiles.battery",
     "StaticFiles": "trellis.staticfiles.battery",
     "static": "trellis.staticfiles.battery",
-    "CollectReport": "trellis.staticfiles.collect",
-    "collect": "trellis.staticfiles.collect",
+    "CollectReport": "trellis.staticfiles.collecting",
+    "collect": "trellis.staticfiles.collecting",
     "Source": "trellis.staticfiles.finders",
     "MANIFEST_NAME": "trellis.staticfiles.manifest",
     "Manifest": "trellis.staticfiles.manifest",

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from trellis.exceptions import ConfigurationError, TrellisError
-from trellis.staticfiles.collect import CollectReport, collect
+from trellis.staticfiles.collecting import CollectReport, collect
 from trellis.staticfiles.finders import Source, sources_for
 from trellis.staticfiles.manifest import MANIFEST_NAME, Manifest
 from trellis.staticfiles.serving import StaticFileResponse, StaticServer
