@@ -1,6 +1,6 @@
 """The documentation site builds, and Sphinx has nothing to warn about.
 
-``make docs`` (part of ``make test``) runs the same build; this test puts it in the pytest run
+``make docs`` runs the same build; this test is how ``make test`` builds it, in the pytest run
 too, so a page left out of the toctree, a broken link or a bad code block fails where everyone
 looks, with each warning named. One build (about 20 s) serves the whole module.
 """
