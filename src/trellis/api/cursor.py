@@ -151,11 +151,13 @@ class CursorEnvelope(BaseModel, Generic[T]):
 
 
 class CursorPage(LinkedPage[T]):
-    """One page of a cursor listing; :meth:`to_dict` is the documented envelope::
+    """One page of a cursor listing.
 
-    {"items": [...], "limit": 20,
-     "next": "/events?limit=20&cursor=eyJ2...", "previous": null,
-     "next_cursor": "eyJ2...", "previous_cursor": null}
+    :meth:`to_dict` is the documented envelope::
+
+        {"items": [...], "limit": 20,
+         "next": "/events?limit=20&cursor=eyJ2...", "previous": null,
+         "next_cursor": "eyJ2...", "previous_cursor": null}
     """
 
     __slots__ = ("limit", "next_cursor", "previous_cursor")

@@ -336,9 +336,11 @@ class LimitOffset:
 def limit_offset(
     *, default_limit: int | None = None, max_limit: int | None = None, **options: Any
 ) -> Callable[[Request], Any]:
-    """A dependency for one route with its own limits, without the battery::
+    """A dependency for one route with its own limits, without the battery.
 
-    def books(page: Annotated[LimitOffset, Depends(limit_offset(max_limit=50))]): ...
+    For example::
+
+        def books(page: Annotated[LimitOffset, Depends(limit_offset(max_limit=50))]): ...
     """
     settled = make_options(default_limit=default_limit, max_limit=max_limit, **options)
 
