@@ -128,3 +128,32 @@ def test_a_project_replaces_the_user_model(tmp_path: Path) -> None:
     assert "display_name" in found["columns"]
     assert "password_hash" in found["columns"]
     assert found["default_user_mapped"] is False
+
+
+DOCS_MEMBER = """
+import json
+
+from docs.examples.auth_member import Member, create_app
+from trellis.db import Database, Model
+from trellis.testing import TestClient
+
+app = create_app()
+database = Database.of(app)
+Model.metadata.create_all(database.sync_engine())
+with database.session() as db:
+    member = Member(username="m1", email="ada@example.com", display_name="Ada")
+    member.set_password("members only please")
+    db.add(member)
+with TestClient(app) as client:
+    form = {"username": "ada@example.com", "password": "members only please"}
+    status = client.post("/auth/login", data=form).status_code
+    print(json.dumps({"login": status, "me": client.get("/me").json()}))
+"""
+
+
+def test_the_docs_custom_user_model_example_runs(tmp_path: Path) -> None:
+    # docs/auth.md includes docs/examples/auth_member.py; it maps auth_user itself, so it runs
+    # in a process of its own.
+    (tmp_path / "member.py").write_text(DOCS_MEMBER)
+    found = json.loads(run(tmp_path, "member.py").strip().splitlines()[-1])
+    assert found == {"login": 303, "me": {"name": "Ada"}}
