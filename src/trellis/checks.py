@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from trellis.conf import MAKE_KEY_COMMAND, MIN_KEY_LENGTH, secret_key_problem
+
 if TYPE_CHECKING:
     from trellis.app import App
 
@@ -36,9 +38,6 @@ class CheckMessage:
         return f"{self.id} ({self.level}): {self.message}{hint}"
 
 
-_KNOWN_DEFAULT_KEYS = {"", "secret", "changeme", "change-me", "development", "dev", "insecure"}
-
-
 def core_checks(app: App, deploy: bool) -> Iterable[CheckMessage]:
     """What the core can tell about a production setup."""
     settings = app.settings
@@ -57,16 +56,15 @@ def core_checks(app: App, deploy: bool) -> Iterable[CheckMessage]:
             "trellis.W002",
             "warning",
             "no secret_key is set; sessions, CSRF and signed URLs cannot work outside debug",
-            'set TRELLIS_SECRET_KEY to the output of: python -c "import secrets; '
-            'print(secrets.token_urlsafe(50))"',
+            f"set TRELLIS_SECRET_KEY to the output of: {MAKE_KEY_COMMAND}",
         )
-    elif key.lower() in _KNOWN_DEFAULT_KEYS or len(key) < 32:
+    elif (problem := secret_key_problem(key)) is not None:
+        # The same judgement the signing batteries make before they start.
         yield CheckMessage(
             "trellis.W003",
             "warning",
-            "secret_key is short or a well-known placeholder",
-            'use at least 32 random characters: python -c "import secrets; '
-            'print(secrets.token_urlsafe(50))"',
+            f"secret_key is weak: {problem}",
+            f"use at least {MIN_KEY_LENGTH} random characters: {MAKE_KEY_COMMAND}",
         )
     if "*" in settings.allowed_hosts:
         yield CheckMessage(

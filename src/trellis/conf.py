@@ -16,7 +16,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from trellis.exceptions import ConfigurationError
 from trellis.http.limits import Limits
 
-__all__ = ["Settings", "setting"]
+__all__ = [
+    "KNOWN_WEAK_KEYS",
+    "MAKE_KEY_COMMAND",
+    "MIN_KEY_LENGTH",
+    "Settings",
+    "secret_key_problem",
+    "setting",
+]
 
 T = TypeVar("T")
 _MISSING: Any = object()
@@ -114,3 +121,65 @@ def setting(settings: Any, name: str, default: T, type_: Any = None) -> T:
     except ValidationError as exc:
         message = exc.errors()[0]["msg"]
         raise ConfigurationError(f"{variable}={raw!r} is not valid: {message}") from None
+
+
+# --- the secret key: one judgement, for the start-up guard and for `trellis check` ----------
+
+#: Keys of fewer characters are refused outside debug (``token_urlsafe(50)`` gives 67).
+MIN_KEY_LENGTH = 32
+#: Fewer distinct characters than this is a repeated pattern, not a random key.
+_MIN_DISTINCT = 8
+
+#: Placeholders seen in tutorials, templates and generated projects (compared case-insensitively).
+KNOWN_WEAK_KEYS = frozenset(
+    {
+        "",
+        "secret",
+        "secret-key",
+        "secret_key",
+        "secretkey",
+        "mysecret",
+        "my-secret-key",
+        "changeme",
+        "change-me",
+        "change_me",
+        "change-me-in-production",
+        "changethis",
+        "dev",
+        "development",
+        "devkey",
+        "dev-key",
+        "insecure",
+        "not-secret",
+        "notsecret",
+        "password",
+        "test",
+        "testing",
+        "default",
+        "key",
+        "please-change-me",
+        "super-secret",
+        "supersecret",
+        "super-secret-key",
+        "your-secret-key",
+        "your-secret-key-here",
+        "xxx",
+    }
+)
+
+#: How to make a key, quoted in every refusal.
+MAKE_KEY_COMMAND = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why ``key`` cannot protect signed data, or None when it is acceptable."""
+    if key is None:
+        return "no secret key is set"
+    stripped = key.strip()
+    if stripped.lower() in KNOWN_WEAK_KEYS:
+        return "the secret key is a well-known placeholder"
+    if len(stripped) < MIN_KEY_LENGTH:
+        return f"the secret key is shorter than {MIN_KEY_LENGTH} characters"
+    if len(set(stripped)) < _MIN_DISTINCT:
+        return "the secret key repeats too few characters to be random"
+    return None

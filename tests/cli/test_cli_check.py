@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from trellis.cli import cli
@@ -106,3 +107,27 @@ def test_check_runs_the_readiness_probes_inside_the_apps_lifespan(tmp_path: Path
     assert strict.exit_code == 1
     skipped = CliRunner().invoke(cli, ["check", "--no-probes"], env={"TRELLIS_DEBUG": "0"})
     assert "trellis.W010" not in skipped.output
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("change-me", "well-known placeholder"),
+        ("short-but-random-9f3K", "shorter than 32 characters"),
+        ("ab" * 20, "repeats too few characters"),
+    ],
+)
+def test_the_core_check_judges_a_key_as_the_signing_batteries_do(key: str, problem: str) -> None:
+    # trellis check and the start-up guard share one judgement (trellis.conf.secret_key_problem).
+    from trellis import App
+    from trellis.checks import core_checks
+    from trellis.conf import Settings
+    from trellis.security.secrets import require_secret_key
+
+    app = App(settings=Settings(secret_key=key, debug=False))
+    found = {m.id: m.message for m in core_checks(app, True)}
+    assert problem in found["trellis.W003"]
+    with pytest.raises(Exception, match=problem):
+        require_secret_key(app, "sessions")
+    strong = App(settings=Settings(secret_key="k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789"))
+    assert "trellis.W003" not in {m.id for m in core_checks(strong, True)}

@@ -13,6 +13,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from trellis.conf import (
+    KNOWN_WEAK_KEYS,
+    MAKE_KEY_COMMAND,
+    MIN_KEY_LENGTH,
+    secret_key_problem,
+)
 from trellis.exceptions import ConfigurationError
 
 __all__ = [
@@ -25,51 +31,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("trellis.security")
-
-#: Keys of fewer characters are refused outside debug (``token_urlsafe(50)`` gives 67).
-MIN_KEY_LENGTH = 32
-#: Fewer distinct characters than this is a repeated pattern, not a random key.
-_MIN_DISTINCT = 8
-
-#: Placeholders seen in tutorials, templates and generated projects (compared case-insensitively).
-KNOWN_WEAK_KEYS = frozenset(
-    {
-        "",
-        "secret",
-        "secret-key",
-        "secret_key",
-        "secretkey",
-        "mysecret",
-        "my-secret-key",
-        "changeme",
-        "change-me",
-        "change_me",
-        "change-me-in-production",
-        "changethis",
-        "dev",
-        "development",
-        "devkey",
-        "dev-key",
-        "insecure",
-        "not-secret",
-        "notsecret",
-        "password",
-        "test",
-        "testing",
-        "default",
-        "key",
-        "please-change-me",
-        "super-secret",
-        "supersecret",
-        "super-secret-key",
-        "your-secret-key",
-        "your-secret-key-here",
-        "xxx",
-    }
-)
-
-#: How to make a key, quoted in every refusal.
-MAKE_KEY_COMMAND = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
 
 _warned_debug = False
 
@@ -84,20 +45,6 @@ def plain_key(value: Any) -> str | None:
     if isinstance(value, bytes):
         return value.decode("utf-8", "surrogateescape")
     return str(value)
-
-
-def secret_key_problem(key: str | None) -> str | None:
-    """Why ``key`` cannot protect signed data, or None when it is acceptable."""
-    if key is None:
-        return "no secret key is set"
-    stripped = key.strip()
-    if stripped.lower() in KNOWN_WEAK_KEYS:
-        return "the secret key is a well-known placeholder"
-    if len(stripped) < MIN_KEY_LENGTH:
-        return f"the secret key is shorter than {MIN_KEY_LENGTH} characters"
-    if len(set(stripped)) < _MIN_DISTINCT:
-        return "the secret key repeats too few characters to be random"
-    return None
 
 
 def require_secret_key(app: Any, feature: str) -> None:
