@@ -22,7 +22,7 @@ from trellis.dispatch import Dispatcher
 from trellis.exceptions import ConfigurationError
 from trellis.handlers import FamilyProvider
 from trellis.http.datastructures import State
-from trellis.middleware import ASGIApp, Middleware
+from trellis.middleware import ASGIApp, Edge, Middleware
 from trellis.results import ResponseConverter
 from trellis.routing import RouteCollector, Router
 from trellis.routing.blueprints import load_blueprints, prepare_blueprints
@@ -62,6 +62,7 @@ class App(RouteCollector):
         if debug is not None:
             self.settings.debug = debug
         self.middleware: list[Middleware] = list(middleware or ())
+        self.edges: list[Edge] = []
         self.state = State()
         #: Installed batteries, in order.
         self.batteries: list[Any] = []
@@ -131,6 +132,15 @@ class App(RouteCollector):
         self._check_not_started("add middleware")
         self.middleware.append(Middleware(cls, *args, **kwargs))
 
+    def add_edge(self, edge: Edge) -> None:
+        """Run ``edge.admit`` before every request and ``edge.finish`` on every answer's headers.
+
+        Edges come before every middleware, in the order added.  See :class:`~trellis.middleware.Edge`:
+        it is how a battery that every request must pass costs two plain calls, not a middleware.
+        """
+        self._check_not_started("add an edge")
+        self.edges.append(edge)
+
     def on_ready(self, fn: Callable[[App], None]) -> Callable[[App], None]:
         """Call ``fn(app)`` once everything is registered, just before the app serves.
 
@@ -196,8 +206,11 @@ class App(RouteCollector):
         asgi: ASGIApp = dispatcher
         for middleware in reversed(self.middleware):
             asgi = middleware.wrap(asgi)
+        edges = tuple(self.edges)
         if self.middleware:
-            asgi = dispatcher.guard(asgi)
+            asgi = dispatcher.guard(asgi, edges)  # the guard runs the edges around the stack
+        else:
+            dispatcher.edges = edges
         self._asgi = asgi
         # Without middleware, HTTP requests go straight to the dispatcher: one frame fewer.
         self._http = dispatcher.http if not self.middleware else None

@@ -29,7 +29,7 @@ from trellis.http.connection import check_path
 from trellis.http.request import BEFORE_SEND_KEY, Request
 from trellis.http.responses import RedirectResponse, Response
 from trellis.http.websockets import WebSocket, WebSocketDisconnect
-from trellis.middleware import ASGIApp
+from trellis.middleware import ASGIApp, Edge
 from trellis.middleware.errors import error_response
 from trellis.results import UNSET, ResultPlan, convert, plan_result
 from trellis.routing import View
@@ -155,6 +155,8 @@ class Dispatcher:
         self._app_after = tuple(
             reversed(self._hook_plans((app,), "after_request_hooks", _AFTER_EXTRAS, {}))
         )
+        #: The app's edges when no middleware is installed (else the guard runs them).
+        self.edges: tuple[Edge, ...] = ()
 
     def new_request_id(self) -> bytes:
         """A process-unique id: a random per-process prefix and a counter (no syscall per request)."""
@@ -229,6 +231,12 @@ class Dispatcher:
             await self.lifespan(scope, receive, send)
 
     async def http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        edges = self.edges
+        if edges:
+            for edge in edges:
+                refusal = edge.admit(scope)
+                if refusal is not None:
+                    return await refusal(scope, receive, send)  # type: ignore[no-any-return]
         request_id: bytes | None = None
         headers = scope["headers"]
         if len(headers) > self.max_header_count:
@@ -292,6 +300,8 @@ class Dispatcher:
                     scope, receive, send, ctx, endpoint.scopes, exc, request_id, endpoint.after
                 )
             response.raw_headers.append((b"x-request-id", request_id))
+            for edge in edges:
+                edge.finish(scope, response.raw_headers)
             try:
                 await response(scope, receive, send)
             except HTTPException as exc:  # refused before sending began (see _respond)
@@ -311,7 +321,7 @@ class Dispatcher:
             return await self._fail(
                 scope, receive, send, ctx, endpoint.scopes, exc, request_id, endpoint.after
             )
-        response.raw_headers.append((b"x-request-id", request_id))
+        self._stamp(scope, response, request_id)
         try:
             await response(scope, receive, send)
         except HTTPException as exc:
@@ -383,6 +393,13 @@ class Dispatcher:
             if close is not None and not isinstance(request, WebSocket):
                 await close()
 
+    def _stamp(self, scope: dict[str, Any], response: Response, request_id: bytes) -> None:
+        """Mark an answer about to start: its request id, then what the edges add."""
+        headers = response.raw_headers
+        headers.append((b"x-request-id", request_id))
+        for edge in self.edges:
+            edge.finish(scope, headers)
+
     # --- errors -----------------------------------------------------------------------------
 
     async def _no_route(
@@ -395,7 +412,7 @@ class Dispatcher:
             if query:
                 location += "?" + query.decode("latin-1")
             response = RedirectResponse(location, status_code=308)
-            response.raw_headers.append((b"x-request-id", request_id))
+            self._stamp(scope, response, request_id)
             await response(scope, receive, send)
             return
         ctx = CallContext(scope, receive, _EMPTY, self.limits)
@@ -424,7 +441,7 @@ class Dispatcher:
         allow = ", ".join(sorted(allowed))
         if method == "OPTIONS":
             response = Response(status_code=204, headers={"Allow": allow})
-            response.raw_headers.append((b"x-request-id", request_id))
+            self._stamp(scope, response, request_id)
             await response(scope, receive, send)
             return
         ctx = CallContext(scope, receive, _EMPTY, self.limits)
@@ -440,7 +457,7 @@ class Dispatcher:
         response = error_response(
             exc, scope["headers"], request_id.decode(), instance=scope.get("path")
         )
-        response.raw_headers.append((b"x-request-id", request_id))
+        self._stamp(scope, response, request_id)
         await response(scope, receive, send)
 
     async def _fail(
@@ -468,7 +485,7 @@ class Dispatcher:
         except Exception as error:
             unhandled = error
             response = self._server_error(scope, error, request_id)
-        response.raw_headers.append((b"x-request-id", request_id))
+        self._stamp(scope, response, request_id)
         try:
             await response(scope, receive, send)
         finally:
@@ -552,20 +569,35 @@ class Dispatcher:
             HTTPException(500), scope.get("headers", ()), rid, instance=scope.get("path")
         )
 
-    def guard(self, app: ASGIApp) -> ASGIApp:
-        """Wrap the middleware stack so an exception escaping a middleware still gets a 500 page."""
+    def guard(self, app: ASGIApp, edges: tuple[Edge, ...] = ()) -> ASGIApp:
+        """Wrap the middleware stack so an exception escaping a middleware still gets a 500 page,
+        and run the app's edges around it: admitted before any middleware sees the scope, their
+        headers on whatever answers (the handler or a middleware)."""
         dispatcher = self
 
         async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope["type"] != "http":
+                if scope["type"] == "websocket" and _refused_websocket(edges, scope):
+                    await send(_WEBSOCKET_REFUSAL)
+                    return
                 await app(scope, receive, send)
                 return
+            for edge in edges:
+                refusal = edge.admit(scope)
+                if refusal is not None:
+                    await refusal(scope, receive, send)
+                    return
             started = False
 
             async def tracking_send(message: dict[str, Any]) -> None:
                 nonlocal started
                 if message["type"] == "http.response.start":
                     started = True
+                    if edges:
+                        headers = list(message.get("headers") or ())
+                        for edge in edges:
+                            edge.finish(scope, headers)
+                        message["headers"] = headers
                 await send(message)
 
             try:
@@ -575,6 +607,8 @@ class Dispatcher:
                 if not started:
                     response = dispatcher._server_error(scope, exc, rid)
                     response.raw_headers.append((b"x-request-id", rid))
+                    for edge in edges:
+                        edge.finish(scope, response.raw_headers)
                     await response(scope, receive, send)
                 else:
                     dispatcher._server_error(scope, exc, rid)
@@ -586,6 +620,9 @@ class Dispatcher:
     # --- websockets and lifespan ------------------------------------------------------------
 
     async def websocket(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if self.edges and _refused_websocket(self.edges, scope):
+            await send(_WEBSOCKET_REFUSAL)
+            return
         path = _route_path(scope["path"], scope.get("root_path") or "")
         found = self.router.lookup(path, websocket=True)
         if found is None:
@@ -643,6 +680,14 @@ class Dispatcher:
         for collector in self.app.iter_collectors():
             funcs.extend(getattr(collector, attr))
         return funcs
+
+
+# Closing before accepting makes the server answer the handshake with 403.
+_WEBSOCKET_REFUSAL = {"type": "websocket.close", "code": 1008, "reason": "Refused"}
+
+
+def _refused_websocket(edges: tuple[Edge, ...], scope: dict[str, Any]) -> bool:
+    return any(edge.admit(scope) is not None for edge in edges)
 
 
 def _result_plan(plan: CallPlan, options: Mapping[str, Any]) -> ResultPlan:

@@ -9,11 +9,29 @@ not installed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["ASGIApp", "Middleware"]
+__all__ = ["ASGIApp", "Edge", "Middleware"]
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Any]
+
+
+class Edge(Protocol):
+    """A gate every request passes before any middleware, and a stamp on every answer's headers.
+
+    Registered with ``App.add_edge``.  Where a middleware wraps the app and ``send`` (two calls
+    and a closure per request, plus the core's guard around any middleware), the App calls an
+    edge's two methods itself: from the dispatcher when no middleware is installed, from the
+    guard's own ``send`` otherwise.  Neither may do I/O: what needs to await is a middleware.
+    The security battery's host check and headers are an edge because every app runs them.
+    """
+
+    def admit(self, scope: dict[str, Any]) -> ASGIApp | None:
+        """Before anything else reads the scope (HTTP and websockets): rewrite it, or refuse the
+        request by returning the ASGI app (a ``Response``) that answers instead; None admits."""
+
+    def finish(self, scope: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> None:
+        """Add to or change, in place, the header pairs of an HTTP answer about to start."""
 
 
 class Middleware:

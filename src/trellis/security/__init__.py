@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from trellis.security.battery import Security, SecurityConfig
     from trellis.security.csrf import CSRF, csrf_exempt, csrf_token_is_valid, get_csrf_token
     from trellis.security.hosts import HostMatcher
-    from trellis.security.middleware import SecurityMiddleware
+    from trellis.security.middleware import SecurityEdge, SecurityMiddleware
     from trellis.security.proxies import TrustedProxies
     from trellis.security.redirects import safe_next, url_is_safe
     from trellis.security.secrets import require_secret_key
@@ -25,6 +25,7 @@ __all__ = [
     "HostMatcher",
     "Security",
     "SecurityConfig",
+    "SecurityEdge",
     "SecurityMiddleware",
     "TrustedProxies",
     "csrf_exempt",
@@ -39,6 +40,7 @@ _WHERE = {
     "Security": "trellis.security.battery",
     "SecurityConfig": "trellis.security.battery",
     "HostMatcher": "trellis.security.hosts",
+    "SecurityEdge": "trellis.security.middleware",
     "SecurityMiddleware": "trellis.security.middleware",
     "TrustedProxies": "trellis.security.proxies",
     "safe_next": "trellis.security.redirects",

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from trellis.conf import setting
 from trellis.exceptions import ConfigurationError
 from trellis.http.connection import STATE_KEY
-from trellis.middleware import ASGIApp, Middleware
 from trellis.security.headers import CSPValue, HeaderSet, build_headers
 from trellis.security.hosts import HostMatcher
 from trellis.security.proxies import FORWARDED_HEADERS, TrustedProxies
@@ -113,9 +112,6 @@ class Security:
         if app.extensions.get("security") is not None:
             raise ConfigurationError("Security is installed twice on this app; install it once")
         app.extensions["security"] = self
-        # Outermost: the Host check and the proxy rewrite come before any other middleware
-        # reads the scope, and the headers land on whatever the others answer.
-        app.middleware.insert(0, Middleware(self._wrap))
         self._nonce_global = _csp_nonce_global()
         app.add_template_global(self._nonce_global, "csp_nonce")
         app.on_ready(self._ready)
@@ -125,19 +121,17 @@ class Security:
         self.app = app
 
     def _ready(self, app: App) -> None:
+        from trellis.security.middleware import SecurityEdge
+
         self.config = self.configure(app)
+        # An edge, not a middleware: the Host check and the proxy rewrite come before any
+        # middleware reads the scope, the headers land on whatever answers, and the App calls
+        # both directly (see trellis.middleware.Edge).
+        app.add_edge(SecurityEdge(self.config))
         if "templates" in app.extensions:
             from jinja2 import pass_context
 
             pass_context(self._nonce_global)
-
-    def _wrap(self, inner: ASGIApp) -> ASGIApp:
-        from trellis.security.middleware import SecurityMiddleware
-
-        if self.config is None:
-            assert self.app is not None  # installed before the app builds its middleware
-            self.config = self.configure(self.app)
-        return SecurityMiddleware(inner, self.config)
 
     # --- options ------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
-"""The security middleware: proxies, allowed hosts, the HTTPS redirect and the headers.
+"""The security edge: proxies, allowed hosts, the HTTPS redirect and the headers.
 
-It runs for every app (the battery is installed by convention), so its per-request path is
-kept to what is needed: the Host check is one dict lookup on the raw header bytes (the answer
+It runs for every app (the battery is installed by convention), so it is an edge
+(:class:`trellis.middleware.Edge`), not a middleware: the App calls ``admit`` before anything
+else and ``finish`` on each answer's header list, with no wrapped ``send``.  Its per-request path
+is kept to what is needed: the Host check is one dict lookup on the raw header bytes (the answer
 is cached per distinct value), the headers are byte pairs built at start-up and appended to the
 ``http.response.start`` message, and what is not configured (trusted proxies, the redirect, a
 CSP nonce) costs one attribute test.
@@ -26,7 +28,7 @@ from trellis.security.hosts import split_host
 if TYPE_CHECKING:
     from trellis.security.battery import SecurityConfig
 
-__all__ = ["TEST_CLIENT_KEY", "SecurityMiddleware"]
+__all__ = ["TEST_CLIENT_KEY", "SecurityEdge", "SecurityMiddleware"]
 
 logger = logging.getLogger("trellis.security")
 
@@ -39,11 +41,10 @@ _MAX_CACHED_HOSTS = 1024
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
-class SecurityMiddleware:
-    """Pure ASGI; built by :class:`~trellis.security.Security` when the app starts."""
+class SecurityEdge:
+    """Built by :class:`~trellis.security.Security` when the app starts, and added as its edge."""
 
-    def __init__(self, app: ASGIApp, config: SecurityConfig) -> None:
-        self.app = app
+    def __init__(self, config: SecurityConfig) -> None:
         self.config = config
         self.proxies = config.proxies if config.proxies else None
         self.enforce_hosts = config.enforce_hosts and not config.hosts.any
@@ -58,43 +59,9 @@ class SecurityMiddleware:
         self.csp_nonce = config.headers.csp_nonce
         # One test on the common path for everything that is off by default.
         self.extras = self.proxies is not None or self.redirect or self.csp_nonce is not None
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self._not_http(scope, receive, send)
-            return
-        if self.extras:
-            refusal = self.admit(scope)
-            if refusal is not None:
-                await refusal(scope, receive, send)
-                return
-            extra = self.response_headers(scope)
-        else:
-            # admit() inlined for the default setup: one loop to the Host line, one set lookup
-            if self.enforce_hosts:
-                host = None
-                for name, value in scope["headers"]:
-                    if name == b"host":
-                        host = value
-                        break
-                if host not in self._allowed and not self._host_allowed(host, scope):
-                    await self._host_refusal(scope, host)(scope, receive, send)
-                    return
-            extra = self.https_headers if scope.get("scheme") == "https" else self.http_headers
-        names = self.header_names
-
-        async def send_with_headers(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                headers = message.get("headers") or []
-                for name, _ in headers:
-                    if name in names:
-                        message["headers"] = _merge(headers, extra, names)
-                        break
-                else:
-                    message["headers"] = [*headers, *extra]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        if not self.extras:
+            self.admit = self._admit_host  # type: ignore[method-assign]
+            self.finish = self._finish_plain  # type: ignore[method-assign]
 
     # --- the two steps, free of I/O -----------------------------------------------------
 
@@ -132,6 +99,28 @@ class SecurityMiddleware:
     def finish(self, scope: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> None:
         """Add our pairs to a response's header list, in place; a header it set itself wins."""
         extra = self.response_headers(scope)
+        names = self.header_names
+        for name, _ in headers:
+            if name in names:
+                headers[:] = _merge(headers, extra, names)
+                return
+        headers.extend(extra)
+
+    # The default setup (no proxies, no redirect, no nonce) answers with these two instead.
+
+    def _admit_host(self, scope: dict[str, Any]) -> Response | None:
+        if self.enforce_hosts:
+            host = None
+            for name, value in scope["headers"]:
+                if name == b"host":
+                    host = value
+                    break
+            if host not in self._allowed and not self._host_allowed(host, scope):
+                return self._host_refusal(scope, host)
+        return None
+
+    def _finish_plain(self, scope: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> None:
+        extra = self.https_headers if scope.get("scheme") == "https" else self.http_headers
         names = self.header_names
         for name, _ in headers:
             if name in names:
@@ -192,14 +181,6 @@ class SecurityMiddleware:
         response.raw_headers.extend(self.http_headers)
         return response
 
-    async def _not_http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """Websockets get the proxy rewrite and the Host check; lifespan passes through."""
-        if scope["type"] == "websocket" and self.admit(scope) is not None:
-            # Closing before accepting makes the server answer the handshake with 403.
-            await send({"type": "websocket.close", "code": 1008, "reason": "Invalid host"})
-            return
-        await self.app(scope, receive, send)
-
     # --- HTTPS --------------------------------------------------------------------------
 
     def _redirects(self, scope: dict[str, Any]) -> bool:
@@ -231,6 +212,38 @@ class SecurityMiddleware:
         response = RedirectResponse(location, status_code=status)
         response.raw_headers.extend(self.http_headers)
         return response
+
+
+class SecurityMiddleware(SecurityEdge):
+    """The same checks and headers as a pure ASGI middleware, for an ASGI app that is not a
+    Trellis App (a Trellis App runs them as its edge, which costs less)."""
+
+    def __init__(self, app: ASGIApp, config: SecurityConfig) -> None:
+        super().__init__(config)
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            # Websockets get the proxy rewrite and the Host check; lifespan passes through.
+            if scope["type"] == "websocket" and self.admit(scope) is not None:
+                # Closing before accepting makes the server answer the handshake with 403.
+                await send({"type": "websocket.close", "code": 1008, "reason": "Invalid host"})
+                return
+            await self.app(scope, receive, send)
+            return
+        refusal = self.admit(scope)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or ())
+                self.finish(scope, headers)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _server_name(scope: dict[str, Any]) -> Any:
