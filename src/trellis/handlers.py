@@ -14,7 +14,6 @@ import functools
 import inspect
 import typing
 from collections.abc import Callable, Mapping
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -26,6 +25,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from trellis.concurrency import run_sync
 from trellis.exceptions import BadRequest, ConfigurationError, RequestValidationError
+from trellis.generators import Cleanup, enter_async, enter_sync, run_cleanups
 from trellis.http.datastructures import UploadFile
 from trellis.http.limits import DEFAULT_LIMITS, Limits
 from trellis.http.request import Request
@@ -82,7 +82,7 @@ class CallContext:
     __slots__ = (
         "_request",
         "cache",
-        "exit_stack",
+        "cleanups",
         "extras",
         "limits",
         "params",
@@ -104,7 +104,7 @@ class CallContext:
         self.limits = limits
         self._request = request
         self.cache: dict[Any, Any] | None = None
-        self.exit_stack: AsyncExitStack | None = None
+        self.cleanups: list[Cleanup] | None = None
         self.extras: dict[str, Any] | None = None
 
     @property
@@ -120,12 +120,9 @@ class CallContext:
 
     async def aclose(self, exc: BaseException | None = None) -> None:
         """Run the cleanup of generator dependencies; the exception, if any, is passed to them."""
-        stack, self.exit_stack = self.exit_stack, None
-        if stack is not None:
-            if exc is None:
-                await stack.aclose()
-            else:
-                await stack.__aexit__(type(exc), exc, exc.__traceback__)
+        cleanups, self.cleanups = self.cleanups, None
+        if cleanups:
+            await run_cleanups(cleanups, exc)
 
 
 @dataclasses.dataclass(slots=True)
@@ -194,19 +191,12 @@ class CallPlan:
         return await run_sync(self.func, **kwargs)
 
     async def _enter_generator(self, ctx: CallContext, kwargs: dict[str, Any]) -> Any:
-        if ctx.exit_stack is None:
-            ctx.exit_stack = AsyncExitStack()
-        if inspect.isasyncgenfunction(self.func):
-            return await ctx.exit_stack.enter_async_context(
-                asynccontextmanager(self.func)(**kwargs)
-            )
-        manager = contextmanager(self.func)(**kwargs)
-        value = await run_sync(manager.__enter__)
-
-        async def exit_sync(*exc_info: Any) -> bool | None:
-            return await run_sync(manager.__exit__, *exc_info)
-
-        ctx.exit_stack.push_async_exit(exit_sync)
+        enter = enter_async if self.is_async else enter_sync
+        value, leave = await enter(self.func(**kwargs), self.name)
+        if ctx.cleanups is None:
+            ctx.cleanups = [leave]
+        else:
+            ctx.cleanups.append(leave)
         return value
 
     async def resolve(self, ctx: CallContext) -> dict[str, Any]:

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.pool import NullPool
 from tests.db.conftest import require_server
 from tests.db.models_for_tests import Writer
 
 from trellis import App
-from trellis.db import Database, OperationalError, Session, engines
+from trellis.db import AsyncSession, Database, OperationalError, Session, engines
 from trellis.testing import AsyncTestClient
 
 # When the transaction running the statement began: two reads that answer the same time ran in
@@ -144,3 +144,108 @@ async def test_sync_commits_do_not_wait_behind_handlers_for_a_pooled_connection(
             asyncio.gather(*(client.get("/one") for _ in range(60))), timeout=20
         )
     assert [a.status_code for a in answers] == [200] * 60
+
+
+def _commits(engine: Any) -> list[str]:
+    """Every COMMIT SQLAlchemy sends on ``engine`` from now on."""
+    seen: list[str] = []
+    event.listen(engine, "commit", lambda connection: seen.append("COMMIT"))
+    return seen
+
+
+def _read_write_app(make_app: Any) -> tuple[App, Database]:
+    app = make_app(require_server("postgresql"))
+
+    @app.get("/count")
+    async def count(db: AsyncSession) -> dict[str, int]:
+        return {"count": int(await db.scalar(select(func.count()).select_from(Writer)) or 0)}
+
+    @app.post("/writers/<name>")
+    async def add(db: AsyncSession, name: str) -> dict[str, str]:
+        await db.scalar(select(func.count()).select_from(Writer))  # a read before the write
+        db.add(Writer(username=name))
+        return {"added": name}
+
+    @app.get("/sync/count")
+    def sync_count(db: Session) -> dict[str, int]:
+        return {"count": int(db.scalar(select(func.count()).select_from(Writer)) or 0)}
+
+    @app.post("/sync/writers/<name>")
+    def sync_add(db: Session, name: str) -> dict[str, str]:
+        db.scalar(select(func.count()).select_from(Writer))
+        db.add(Writer(username=name))
+        return {"added": name}
+
+    return app, Database.of(app)
+
+
+async def test_a_read_only_unit_of_work_sends_no_commit_and_a_writing_one_commits_once(
+    make_app: Any,
+) -> None:
+    app, db = _read_write_app(make_app)
+    async_commits = _commits(db.async_engine().sync_engine)
+    sync_commits = _commits(db.sync_engine())
+    async with AsyncTestClient(app) as client:
+        assert (await client.get("/count")).json() == {"count": 0}
+        assert (await client.get("/sync/count")).json() == {"count": 0}
+        assert (async_commits, sync_commits) == ([], [])
+        assert (await client.post("/writers/ann")).status_code == 200
+        assert (await client.post("/sync/writers/bob")).status_code == 200
+        assert (async_commits, sync_commits) == (["COMMIT"], ["COMMIT"])
+        # both writes landed, and the reads after them still send no COMMIT
+        assert (await client.get("/count")).json() == {"count": 2}
+        assert (await client.get("/sync/count")).json() == {"count": 2}
+        assert (async_commits, sync_commits) == (["COMMIT"], ["COMMIT"])
+    await db.engines().dispose_async()
+
+
+async def test_read_only_sync_handlers_release_their_connection_without_a_thread(
+    make_app: Any,
+) -> None:
+    # One connection, more waiting requests than threads (see the SQLite test above): a
+    # read-only session gives its connection back on the event loop, never queued.
+    app = make_app(require_server("postgresql"), pool_size=1, max_overflow=0)
+
+    @app.get("/one")
+    def one(db: Session) -> dict[str, int]:
+        return {"one": int(db.scalar(select(1)) or 0)}
+
+    async with AsyncTestClient(app) as client:
+        answers = await asyncio.wait_for(
+            asyncio.gather(*(client.get("/one") for _ in range(60))), timeout=20
+        )
+    assert [a.status_code for a in answers] == [200] * 60
+
+
+def test_a_savepoint_after_autocommit_reads_opens_the_transaction_first(make_app: Any) -> None:
+    db = _pg_app(make_app)
+    with db.session() as session:
+        assert _one_transaction(session) is False  # reads in autocommit so far
+        with session.begin_nested():  # SAVEPOINT needs a transaction: BEGIN comes first
+            session.add(Writer(username="kept"))
+        savepoint = session.begin_nested()
+        session.add(Writer(username="undone"))
+        session.flush()
+        savepoint.rollback()
+        assert _one_transaction(session) is True
+    with db.session() as session:
+        assert session.scalars(select(Writer.username)).all() == ["kept"]
+
+
+def test_get_finds_rows_the_identity_map_and_the_database_agree_on(make_app: Any) -> None:
+    db = _pg_app(make_app)
+    with db.session() as session:
+        writer = Writer(username="once")
+        session.add(writer)
+        session.flush()
+        assert session.get(Writer, writer.id) is writer  # from the identity map, no query
+        assert session.get(Writer, writer.id + 1000) is None
+        key = writer.id
+    with db.session() as session:
+        loaded = session.get(Writer, key)  # from the database, by the statement built once
+        assert loaded is not None
+        assert loaded.username == "once"
+        assert session.get(Writer, key) is loaded
+        session.delete(loaded)
+        session.flush()
+        assert session.get(Writer, key) is None  # deleted in this unit of work

@@ -7,8 +7,10 @@ connections away on the way.
 Two things keep a request's round trips near the one its query needs (see ``docs/database.md``):
 a pooled connection is pinged only when it sat idle for a while, not on every checkout (which
 cost asyncpg three round trips per request), and on PostgreSQL a session's plain reads run
-without ``BEGIN`` until its first write, so a read-only request sends neither ``BEGIN`` nor
-``COMMIT``.
+without ``BEGIN`` until its first write (:mod:`trellis.db.sessions` switches the connection;
+engines only say whether they support it), so a read-only request sends neither ``BEGIN`` nor
+``COMMIT``.  No engine-level event listener is added to PostgreSQL engines: one would send
+every statement through SQLAlchemy's event dispatch.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from trellis.db.config import DatabaseConfig, EngineOptions, async_url, backend_of, sync_url
-from trellis.db.sessions import is_plain_read
+from trellis.db.sessions import AUTOCOMMIT_READS, LAZY_BEGIN
 
 __all__ = ["EngineGroup"]
 
@@ -136,73 +138,30 @@ def _ping_idle_connections(engine: Engine) -> None:
             raise DisconnectionError("stale pooled connection")
 
 
-#: Execution option of the engines sessions use: plain reads may run before ``BEGIN``.
-LAZY_BEGIN = "trellis_lazy_begin"
-_TX_STATE = "trellis.lazy_begin"
+def supports_lazy_begin(engine: Engine) -> bool:
+    """Whether sessions on ``engine`` may run plain reads before ``BEGIN`` (see
+    :mod:`trellis.db.sessions`): PostgreSQL through psycopg or asyncpg, whose autocommit switch
+    is a client-side flag, and whose default READ COMMITTED gives every statement its own
+    snapshot inside a transaction or not."""
+    dialect = engine.dialect
+    return dialect.name == "postgresql" and dialect.driver in ("psycopg", "asyncpg")
 
 
-def _begin_on_first_write(engine: Engine) -> None:
-    """On a connection with ``LAZY_BEGIN``, plain reads run in autocommit until the first write.
-
-    Under PostgreSQL's default READ COMMITTED every statement sees its own snapshot, inside a
-    transaction or not, so reads answer the same; the first write (or anything that is not a
-    plain read: ``text()``, ``FOR UPDATE``) sends ``BEGIN`` before it, and from there on the
-    unit of work is one transaction as before. A read-only unit of work so sends no ``BEGIN``
-    and no ``COMMIT``: two round trips of its three. Switching is a client-side flag in both
-    psycopg and SQLAlchemy's asyncpg adapter. A connection given an isolation level
-    (``@transaction(isolation_level=...)``) is left alone.
-    """
-
-    @event.listens_for(engine, "begin")
-    def begun(connection: Any) -> None:
-        if _lazy(connection):
-            connection.info[_TX_STATE] = "reads"
-        elif connection.info.pop(_TX_STATE, None) is not None:
-            _autocommit(connection.connection.dbapi_connection, False)
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def before(
-        connection: Any,
-        cursor: Any,
-        statement: str,
-        parameters: Any,
-        context: Any,
-        executemany: bool,
-    ) -> None:
-        info = connection.info
-        if info.get(_TX_STATE) != "reads":
-            return
-        if not _lazy(connection):  # an isolation level was set after the transaction began
-            info[_TX_STATE] = "transaction"
-            _autocommit(connection.connection.dbapi_connection, False)
-            return
-        compiled = getattr(context, "compiled", None)
-        read = compiled is not None and not executemany and is_plain_read(compiled.statement)
-        _autocommit(connection.connection.dbapi_connection, read)
-        if not read:
-            info[_TX_STATE] = "transaction"
+def _reset_autocommit_on_checkin(engine: Engine) -> None:
+    """A connection a read-only unit of work left in autocommit goes back to the pool with
+    transactions on, so ``engine.connect()`` (migrations, ``create_all``) behaves as always."""
 
     @event.listens_for(engine.pool, "checkin")
     def checked_in(dbapi_connection: Any, record: Any) -> None:
-        if record.info.pop(_TX_STATE, None) is not None:
-            _autocommit(dbapi_connection, False)
-
-
-def _lazy(connection: Any) -> bool:
-    options = connection.get_execution_options()
-    return bool(options.get(LAZY_BEGIN)) and "isolation_level" not in options
-
-
-def _autocommit(dbapi_connection: Any, value: bool) -> None:
-    if dbapi_connection is not None and bool(dbapi_connection.autocommit) != value:
-        dbapi_connection.autocommit = value
+        if record.info.pop(AUTOCOMMIT_READS, None) and dbapi_connection is not None:
+            dbapi_connection.autocommit = False
 
 
 def _tune(engine: Engine, url: URL, options: EngineOptions) -> None:
     if options.pool_pre_ping:
         _ping_idle_connections(engine)
-    if backend_of(url) == "postgresql" and url.get_driver_name() in ("psycopg", "asyncpg"):
-        _begin_on_first_write(engine)
+    if supports_lazy_begin(engine):
+        _reset_autocommit_on_checkin(engine)
 
 
 def make_sync_engine(url: URL, options: EngineOptions) -> Engine:
@@ -231,6 +190,9 @@ class EngineGroup:
         self._sync: dict[URL, Engine] = {}
         self._async: dict[URL, AsyncEngine] = {}
         self._session_engines: dict[Engine, Engine] = {}
+        # The primary's session engine by kind: asked for on every unit of work, and a URL is
+        # hashed by rendering it as a string.
+        self._writers: dict[bool, Engine] = {}
         self._sync_turns = itertools.cycle(config.replicas) if config.replicas else None
         self._async_turns = itertools.cycle(config.replicas) if config.replicas else None
 
@@ -266,25 +228,32 @@ class EngineGroup:
         return self._for_sessions(self.sync_engine(url))
 
     def write_engine(self, asynchronous: bool) -> Engine:
-        if asynchronous:
-            return self._for_sessions(self.async_engine().sync_engine)
-        return self._for_sessions(self.sync_engine())
+        found = self._writers.get(asynchronous)
+        if found is None:
+            primary = self.async_engine().sync_engine if asynchronous else self.sync_engine()
+            found = self._writers[asynchronous] = self._for_sessions(primary)
+        return found
 
     def _for_sessions(self, engine: Engine) -> Engine:
-        """``engine`` with ``LAZY_BEGIN``: the same pool, for the sessions' units of work only
-        (migrations, ``create_all`` and raw ``engine.connect()`` keep plain transactions)."""
+        """``engine`` with ``LAZY_BEGIN`` where it supports it: the same pool, for the sessions'
+        units of work only (migrations, ``create_all`` and raw ``engine.connect()`` keep plain
+        transactions)."""
         found = self._session_engines.get(engine)
         if found is None:
-            found = self._session_engines[engine] = engine.execution_options(**{LAZY_BEGIN: True})
+            lazy = supports_lazy_begin(engine)
+            found = engine.execution_options(**{LAZY_BEGIN: True}) if lazy else engine
+            self._session_engines[engine] = found
         return found
 
     def dispose_sync(self) -> None:
+        self._writers.pop(False, None)
         for engine in list(self._sync.values()):
             engine.dispose()
             self._session_engines.pop(engine, None)
         self._sync.clear()
 
     async def dispose_async(self) -> None:
+        self._writers.pop(True, None)
         for engine in list(self._async.values()):
             await engine.dispose()
             self._session_engines.pop(engine.sync_engine, None)

@@ -5,14 +5,25 @@
 write, a ``SELECT ... FOR UPDATE`` and every statement after the session first wrote go to the
 primary, so a unit of work reads its own writes.  ``AsyncSession`` runs the same sync session
 class underneath (``sync_session_class``), so async handlers route the same way.
+
+``get_bind`` is also where a unit of work's transaction starts on PostgreSQL.  A connection the
+session takes for a plain read is switched to autocommit (``after_begin``); the first statement
+that is not a plain read (a flush, Core DML, ``text()``, ``FOR UPDATE``, ``begin_nested()``,
+``session.connection()``) switches the session's connections back before it runs, so the
+driver sends ``BEGIN`` and from there on the unit of work is one transaction.  Under READ
+COMMITTED every statement sees its own snapshot inside a transaction or not, so reads answer
+the same, and a read-only unit of work sends neither ``BEGIN`` nor ``COMMIT`` — and has nothing
+to commit (:meth:`Session.has_work`).  Doing this here, once per statement the session routes
+anyway, keeps SQLAlchemy's per-statement engine events off.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine, Select, Table
+from sqlalchemy import Connection, Engine, Select, Table, bindparam, event, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import orm as sa_orm
 from sqlalchemy import types as sa_types
@@ -22,9 +33,14 @@ from sqlalchemy.orm import Mapper
 from trellis.db.pagination import Page, check_last, check_page, count_statement
 from trellis.exceptions import NotFound
 
-__all__ = ["AsyncSession", "Binder", "Session"]
+__all__ = ["AUTOCOMMIT_READS", "LAZY_BEGIN", "AsyncSession", "Binder", "Session"]
 
 T = TypeVar("T")
+
+#: Execution option of the engines sessions use: plain reads may run before ``BEGIN``.
+LAZY_BEGIN = "trellis_lazy_begin"
+#: Set in a pooled connection's ``info`` while a session runs it in autocommit.
+AUTOCOMMIT_READS = "trellis.autocommit_reads"
 
 
 class Binder(Protocol):
@@ -74,6 +90,12 @@ class Session(sa_orm.Session):
         self.asynchronous = asynchronous
         #: Set on the first write; from then on every statement goes to the primary.
         self.wrote = False
+        #: Set once a statement needed a transaction (a write) in the current one.
+        self.writing = False
+        #: Whether a connection of the current transaction runs one (not autocommit reads).
+        self.began_transaction = False
+        #: Connections of the current transaction running plain reads in autocommit.
+        self.reading_connections: list[Connection] = []
 
     def get_bind(
         self,
@@ -89,19 +111,86 @@ class Session(sa_orm.Session):
         target = sa_orm.class_mapper(mapper) if isinstance(mapper, type) else mapper
         table = _table_of(clause) if target is None and clause is not None else None
         name = binder.database_of(target, table) or self.database
-        write = self.wrote or self._flushing or not is_plain_read(clause)
-        if write:
+        if self._flushing or not is_plain_read(clause):
             self.wrote = True
-        return binder.bind_for(name, write=write, asynchronous=self.asynchronous)
+            if not self.writing:
+                self.start_writing()
+        return binder.bind_for(name, write=self.wrote, asynchronous=self.asynchronous)
+
+    def start_writing(self) -> None:
+        """What comes next needs a transaction: connections reading in autocommit stop."""
+        self.writing = True
+        for connection in self.reading_connections:
+            dbapi_connection = connection.connection.dbapi_connection
+            if dbapi_connection is not None:
+                dbapi_connection.autocommit = False
+            connection.info.pop(AUTOCOMMIT_READS, None)
+            self.began_transaction = True
+        self.reading_connections.clear()
+
+    def has_work(self) -> bool:
+        """Whether ``commit()`` would change anything: a transaction was begun on a connection,
+        or objects are waiting to be flushed.  A unit of work that only read has none, and its
+        commit (a thread hop or a greenlet, SQLAlchemy's bookkeeping) is skipped."""
+        return bool(self.began_transaction or self.new or self.deleted or self.dirty)
+
+    def begin_nested(self) -> sa_orm.SessionTransaction:
+        self.wrote = True
+        self.start_writing()  # a SAVEPOINT needs the transaction around it
+        return super().begin_nested()
 
     def flush(self, objects: Sequence[Any] | None = None) -> None:
         if self.new or self.dirty or self.deleted:
             self.wrote = True
         super().flush(objects)
 
+    def get(
+        self,
+        entity: Any,
+        ident: Any,
+        *,
+        options: Any = None,
+        populate_existing: bool | None = None,
+        with_for_update: Any = None,
+        identity_token: Any = None,
+        execution_options: Any = None,
+        bind_arguments: Any = None,
+    ) -> Any:
+        """``session.get(Model, pk)``; a row not in the identity map is loaded by a statement
+        built once per model (SQLAlchemy builds and keys a new one on every call)."""
+        lookup = (
+            _pk_lookup(entity)
+            if not (
+                options
+                or populate_existing
+                or with_for_update is not None
+                or identity_token is not None
+                or execution_options
+                or bind_arguments
+                or isinstance(ident, tuple | list | dict)
+                or ident is None
+            )
+            else None
+        )
+        if lookup is not None:
+            mapper, statement = lookup
+            if mapper.identity_key_from_primary_key((ident,)) not in self.identity_map:
+                result = self.execute(statement, {_PK_PARAM: ident})
+                return result.unique().scalars().one_or_none()
+        return super().get(
+            entity,
+            ident,
+            options=options,
+            populate_existing=populate_existing,
+            with_for_update=with_for_update,
+            identity_token=identity_token,
+            execution_options=execution_options or {},
+            bind_arguments=bind_arguments,
+        )
+
     def get_or_404(self, entity: type[T], ident: Any, *, description: str | None = None) -> T:
         """``session.get(entity, ident)``, or a 404 when there is no such row."""
-        found = self.get(entity, ident) if _key_fits(self, entity, ident) else None
+        found: T | None = self.get(entity, ident) if _key_fits(self, entity, ident) else None
         if found is None:
             raise NotFound(description or f"No {entity.__name__} with id {ident!r}")
         return found
@@ -127,6 +216,29 @@ class Session(sa_orm.Session):
         check_last(page, total, per_page)
         items = self.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
         return Page(items, total, page, per_page)
+
+
+@event.listens_for(Session, "after_begin")
+def _connection_begun(session: Session, transaction: Any, connection: Connection) -> None:
+    """A connection joins the unit of work: in autocommit while the session only reads."""
+    if not session.writing:
+        options = connection.get_execution_options()
+        if options.get(LAZY_BEGIN) and "isolation_level" not in options:
+            dbapi_connection = connection.connection.dbapi_connection
+            if dbapi_connection is not None:
+                dbapi_connection.autocommit = True
+                connection.info[AUTOCOMMIT_READS] = True
+                session.reading_connections.append(connection)
+                return
+    session.began_transaction = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the unit of work's own transaction, not a savepoint
+        session.writing = False
+        session.began_transaction = False
+        session.reading_connections.clear()
 
 
 class AsyncSession(sa_asyncio.AsyncSession):
@@ -165,6 +277,36 @@ class AsyncSession(sa_asyncio.AsyncSession):
         check_last(page, total, per_page)
         items = (await self.scalars(stmt.limit(per_page).offset((page - 1) * per_page))).all()
         return Page(items, total, page, per_page)
+
+
+_PK_PARAM = "trellis_pk"
+_PK_LOOKUPS: weakref.WeakKeyDictionary[type, tuple[Mapper[Any], Select[Any]] | None] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _pk_lookup(entity: Any) -> tuple[Mapper[Any], Select[Any]] | None:
+    """The mapper and ``SELECT ... WHERE pk = :trellis_pk`` of a model with a one-column key.
+
+    A statement object keeps its cache key once made, so reusing it skips building and keying
+    a new one (about 40 µs of a ``get``).  None for what the fast path does not cover (keys of
+    several columns, an entity that is not a mapped class): SQLAlchemy's own ``get`` serves them.
+    """
+    if not isinstance(entity, type):
+        return None
+    found = _PK_LOOKUPS.get(entity, _UNKNOWN)
+    if found is not _UNKNOWN:
+        return found  # type: ignore[return-value]
+    lookup: tuple[Mapper[Any], Select[Any]] | None = None
+    mapper: Any = sa_inspect(entity, raiseerr=False)
+    if isinstance(mapper, Mapper) and len(mapper.primary_key) == 1 and not mapper.always_refresh:
+        column = mapper.primary_key[0]
+        lookup = (mapper, select(entity).where(column == bindparam(_PK_PARAM)))
+    _PK_LOOKUPS[entity] = lookup
+    return lookup
+
+
+_UNKNOWN = object()
 
 
 _INT_BITS = ((sa_types.SmallInteger, 16), (sa_types.BigInteger, 64), (sa_types.Integer, 32))

@@ -3,7 +3,8 @@
 A handler's session is committed after the handler answered below 400 and before the answer is
 sent (``Request.before_send``), so a failed commit still becomes an error answer and the client
 never hears "done" for work that was not saved.  An error status or an exception rolls back;
-the session is always closed.
+the session is always closed.  A unit of work with nothing to commit (it only read, on
+PostgreSQL without a transaction: ``Session.has_work``) skips the commit and the rollback.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -75,29 +76,36 @@ def _finisher_pool() -> ThreadPoolExecutor:
     return _finishers
 
 
-async def _finish_sync(session: Session, failed: bool) -> None:
+async def _in_finisher(call: Callable[[], Any]) -> None:
     loop = asyncio.get_running_loop()
-    call = functools.partial(
-        contextvars.copy_context().run, session.rollback if failed else session.commit
+    await loop.run_in_executor(
+        _finisher_pool(), functools.partial(contextvars.copy_context().run, call)
     )
-    await loop.run_in_executor(_finisher_pool(), call)
 
 
-def _sync_factory(name: str) -> Callable[..., Iterator[Session]]:
-    def provide_session(request: Request) -> Iterator[Session]:
+def _sync_factory(name: str) -> Callable[..., AsyncIterator[Session]]:
+    # An async generator serving a sync session: making the session and closing one that holds
+    # no transaction do no I/O, so neither needs a thread; what talks to the database (commit,
+    # rollback, closing a connection inside a transaction) runs in the finishers' pool.
+    async def provide_session(request: Request) -> AsyncIterator[Session]:
         session: Session = _database(request).make_session(name)
 
         async def finish(response: Response) -> None:
-            await _finish_sync(session, _failed(response))
+            if session.has_work():
+                await _in_finisher(session.rollback if _failed(response) else session.commit)
 
         request.before_send(finish)
         try:
             yield session
         except BaseException:
-            session.rollback()
+            if session.has_work():
+                await _in_finisher(session.rollback)
             raise
         finally:
-            session.close()
+            if session.has_work():
+                await _in_finisher(session.close)
+            else:
+                session.close()
 
     provide_session.__qualname__ = f"session[{name}]"
     return provide_session
@@ -108,16 +116,22 @@ def _async_factory(name: str) -> Callable[..., AsyncIterator[AsyncSession]]:
         session: AsyncSession = _database(request).make_async_session(name)
 
         async def finish(response: Response) -> None:
-            await (session.rollback() if _failed(response) else session.commit())
+            if session.sync_session.has_work():
+                await (session.rollback() if _failed(response) else session.commit())
 
         request.before_send(finish)
         try:
             yield session
         except BaseException:
-            await session.rollback()
+            if session.sync_session.has_work():
+                await session.rollback()
             raise
         finally:
-            await session.close()
+            if session.sync_session.has_work():
+                await session.close()
+            else:
+                # No transaction: returning the connections sends nothing, so no greenlet.
+                session.sync_session.close()
 
     provide_async_session.__qualname__ = f"async_session[{name}]"
     return provide_async_session
