@@ -62,8 +62,12 @@ async def test_the_request_error_is_thrown_in_and_a_swallowed_one_stops_there(ki
     _, leave_inner = await enter(kind, log, "inner", swallow=True)
     await run_cleanups([leave_outer, leave_inner], ZeroDivisionError())
     # inner handled it, so outer leaves as after a success
-    assert log == ["open outer", "open inner", "inner saw ZeroDivisionError", "close inner"] + [
-        "close outer"
+    assert log == [
+        "open outer",
+        "open inner",
+        "inner saw ZeroDivisionError",
+        "close inner",
+        "close outer",
     ]
 
 
