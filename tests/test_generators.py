@@ -22,9 +22,7 @@ def sync_resource(log: list[str], name: str, *, swallow: bool = False) -> Iterat
         log.append(f"close {name}")
 
 
-async def async_resource(
-    log: list[str], name: str, *, swallow: bool = False
-) -> AsyncIterator[str]:
+async def async_resource(log: list[str], name: str, *, swallow: bool = False) -> AsyncIterator[str]:
     log.append(f"open {name}")
     try:
         yield name
