@@ -124,11 +124,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--profile", type=Path)
+    parser.add_argument("--uvloop", action="store_true", help="run on uvloop, as the servers do")
     parser.add_argument("--url", default=os.environ.get("BENCH_DB_URL"))
     args = parser.parse_args()
     if args.url:
         os.environ["BENCH_DB_URL"] = args.url
     sys.path.insert(0, str(Path(__file__).resolve().parent / "apps"))
+    run = asyncio.run
+    if args.uvloop:
+        import uvloop
+
+        run = uvloop.run
     apps = args.apps.split(",")
     paths = args.paths.split(",")
     raw: dict[str, float] = {}
@@ -138,7 +144,7 @@ def main() -> None:
         app = getattr(importlib.import_module(module), attribute)
         for target in paths:
             profile = args.profile if (name, target) == (apps[-1], paths[-1]) else None
-            cost = asyncio.run(
+            cost = run(
                 measure(app, target, args.requests, args.rounds, args.concurrency, profile)
             )
             if name == "raw":

@@ -166,6 +166,13 @@ def _read_write_app(make_app: Any) -> tuple[App, Database]:
         db.add(Writer(username=name))
         return {"added": name}
 
+    @app.post("/rename/<old>/<new>")
+    async def rename(db: AsyncSession, old: str, new: str) -> dict[str, str]:
+        writer = await db.scalar(select(Writer).where(Writer.username == old))
+        assert writer is not None
+        writer.username = new  # only a changed attribute: the commit flushes it
+        return {"renamed": new}
+
     @app.get("/sync/count")
     def sync_count(db: Session) -> dict[str, int]:
         return {"count": int(db.scalar(select(func.count()).select_from(Writer)) or 0)}
@@ -196,7 +203,29 @@ async def test_a_read_only_unit_of_work_sends_no_commit_and_a_writing_one_commit
         assert (await client.get("/count")).json() == {"count": 2}
         assert (await client.get("/sync/count")).json() == {"count": 2}
         assert (async_commits, sync_commits) == (["COMMIT"], ["COMMIT"])
+        assert (await client.post("/rename/ann/anna")).status_code == 200
+        assert async_commits == ["COMMIT", "COMMIT"]
+    with db.session() as session:
+        assert sorted(session.scalars(select(Writer.username))) == ["anna", "bob"]
     await db.engines().dispose_async()
+
+
+def test_has_work_sees_changed_new_and_deleted_objects(make_app: Any) -> None:
+    db = _pg_app(make_app)
+    with db.session() as session:
+        session.add(Writer(username="old"))
+    with db.session() as session:
+        writer = session.scalars(select(Writer)).one()
+        assert session.has_work() is False  # read in autocommit: nothing to commit
+        writer.username = "new"
+        assert session.has_work() is True
+        session.expire(writer)
+        session.add(Writer(username="second"))
+        assert session.has_work() is True
+        session.expunge_all()
+        assert session.has_work() is False
+        session.delete(session.scalars(select(Writer)).first())
+        assert session.has_work() is True
 
 
 async def test_read_only_sync_handlers_release_their_connection_without_a_thread(

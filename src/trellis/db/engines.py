@@ -118,12 +118,9 @@ def _ping_idle_connections(engine: Engine) -> None:
     A connection that served a request a moment ago is almost surely alive, and under load every
     connection is; the one left over a database restart has been idle. A dead connection found
     here is replaced before the request sees it; one that dies in use fails that request (503)
-    and SQLAlchemy invalidates the whole pool, so the next request connects afresh.
+    and SQLAlchemy invalidates the whole pool, so the next request connects afresh. (The time
+    it was checked in is recorded by :func:`_on_checkin`.)
     """
-
-    @event.listens_for(engine.pool, "checkin")
-    def checked_in(dbapi_connection: Any, record: Any) -> None:
-        record.info[_CHECKED_IN] = time.monotonic()
 
     @event.listens_for(engine.pool, "checkout")
     def checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
@@ -147,21 +144,27 @@ def supports_lazy_begin(engine: Engine) -> bool:
     return dialect.name == "postgresql" and dialect.driver in ("psycopg", "asyncpg")
 
 
-def _reset_autocommit_on_checkin(engine: Engine) -> None:
-    """A connection a read-only unit of work left in autocommit goes back to the pool with
-    transactions on, so ``engine.connect()`` (migrations, ``create_all``) behaves as always."""
+def _on_checkin(engine: Engine, *, stamp: bool, reset_autocommit: bool) -> None:
+    """One checkin listener (each costs a dispatch per request): note when the connection came
+    back, for the idle ping; and give a connection a read-only unit of work left in autocommit
+    back with transactions on, so ``engine.connect()`` (migrations, ``create_all``) behaves as
+    always."""
 
     @event.listens_for(engine.pool, "checkin")
     def checked_in(dbapi_connection: Any, record: Any) -> None:
-        if record.info.pop(AUTOCOMMIT_READS, None) and dbapi_connection is not None:
+        info = record.info
+        if stamp:
+            info[_CHECKED_IN] = time.monotonic()
+        if reset_autocommit and info.pop(AUTOCOMMIT_READS, None) and dbapi_connection is not None:
             dbapi_connection.autocommit = False
 
 
 def _tune(engine: Engine, url: URL, options: EngineOptions) -> None:
-    if options.pool_pre_ping:
+    stamp, lazy = bool(options.pool_pre_ping), supports_lazy_begin(engine)
+    if stamp:
         _ping_idle_connections(engine)
-    if supports_lazy_begin(engine):
-        _reset_autocommit_on_checkin(engine)
+    if stamp or lazy:
+        _on_checkin(engine, stamp=stamp, reset_autocommit=lazy)
 
 
 def make_sync_engine(url: URL, options: EngineOptions) -> Engine:

@@ -132,7 +132,9 @@ class Session(sa_orm.Session):
         """Whether ``commit()`` would change anything: a transaction was begun on a connection,
         or objects are waiting to be flushed.  A unit of work that only read has none, and its
         commit (a thread hop or a greenlet, SQLAlchemy's bookkeeping) is skipped."""
-        return bool(self.began_transaction or self.new or self.deleted or self.dirty)
+        return bool(
+            self.began_transaction or self.identity_map.check_modified() or self.new or self.deleted
+        )
 
     def begin_nested(self) -> sa_orm.SessionTransaction:
         self.wrote = True
