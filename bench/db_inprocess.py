@@ -144,9 +144,7 @@ def main() -> None:
         app = getattr(importlib.import_module(module), attribute)
         for target in paths:
             profile = args.profile if (name, target) == (apps[-1], paths[-1]) else None
-            cost = run(
-                measure(app, target, args.requests, args.rounds, args.concurrency, profile)
-            )
+            cost = run(measure(app, target, args.requests, args.rounds, args.concurrency, profile))
             if name == "raw":
                 raw[target] = cost
             ratio = f"{raw[target] / cost:5.2f}" if target in raw else "  -"
