@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, inspect
 
 from trellis.db.cli import db
+from trellis.migrations import config as migration_config
+from trellis.migrations.config import format_revision
 
 APP = """
 from pathlib import Path
@@ -216,3 +220,39 @@ def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.startswith("Error: the database cannot be used: unable to open database")
     assert "Traceback" not in result.output
+
+
+def _ruff_format_check(path: Path) -> int:
+    checked = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--quiet", str(path)], check=False
+    )
+    return checked.returncode
+
+
+def test_a_new_revision_is_formatted_like_the_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path)
+    assert run("makemigrations", "-m", "Create authors").exit_code == 0
+    folder = tmp_path / "migrations" / "default" / "versions"
+    assert _ruff_format_check(folder / "0001_create_authors.py") == 0
+    assert run("migrate").exit_code == 0
+    # the hook is what formats it: what Alembic writes by itself is not
+    monkeypatch.setattr(migration_config, "_FORMATTERS", ())
+    write_project(tmp_path, extra=BIO)
+    assert run("makemigrations", "-m", "Add bio").exit_code == 0
+    unformatted = folder / "0002_add_bio.py"
+    assert _ruff_format_check(unformatted) == 1
+    monkeypatch.undo()
+    assert format_revision(str(unformatted)) == "ruff"
+    assert _ruff_format_check(unformatted) == 0
+
+
+def test_a_project_without_a_formatter_keeps_alembics_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(migration_config, "_FORMATTERS", (("no-such-formatter", []),))
+    path = tmp_path / "rev.py"
+    path.write_text("x = [1,\n   2]\n")
+    assert format_revision(str(path)) is None
+    assert path.read_text() == "x = [1,\n   2]\n"

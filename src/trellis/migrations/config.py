@@ -10,19 +10,34 @@ programmatic use.
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import logging
 import re
+import shutil
+import subprocess
+import sys
 from argparse import Namespace
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from alembic.config import Config
+from alembic.script import write_hooks
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Engine, MetaData
 
-__all__ = ["ATTRIBUTE", "TEMPLATE_DIR", "MigrationTarget", "build_config", "next_number"]
+__all__ = [
+    "ATTRIBUTE",
+    "TEMPLATE_DIR",
+    "MigrationTarget",
+    "build_config",
+    "format_revision",
+    "next_number",
+]
+
+logger = logging.getLogger("trellis.migrations")
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "template"
 #: The key of ``config.attributes`` under which ``env.py`` finds the :class:`MigrationTarget`.
@@ -90,7 +105,43 @@ def build_config(
     # per Config, which is built afresh for every command.
     prefix = f"{next_number(target.versions):04d}"
     config.set_main_option("file_template", f"{prefix}_%%(slug)s")
+    # A new revision is formatted as the project's own code is (ruff, else black, when the
+    # project has one): what autogenerate writes is long, hand-wrapped lines.
+    config.set_section_option("post_write_hooks", "hooks", "format")
+    config.set_section_option("post_write_hooks", "format.type", _HOOK)
     return config
+
+
+_HOOK = "trellis_format"
+#: How each known formatter is run on one file, as a module of this interpreter first.
+_FORMATTERS = (("ruff", ["format", "--quiet"]), ("black", ["--quiet"]))
+
+
+def _formatter_command(name: str, args: list[str]) -> list[str] | None:
+    if importlib.util.find_spec(name) is not None:
+        return [sys.executable, "-m", name, *args]
+    found = shutil.which(name)
+    return [found, *args] if found else None
+
+
+@write_hooks.register(_HOOK)
+def format_revision(path: str, options: object = None) -> str | None:
+    """Format a revision file just written with ruff, or black; name the one used.
+
+    Neither installed leaves the file as Alembic wrote it (valid, only not wrapped).  A formatter
+    that fails (say on a syntax error in a hand-edited template) is logged, never fatal: the
+    revision is already on disk.
+    """
+    for name, args in _FORMATTERS:
+        command = _formatter_command(name, args)
+        if command is None:
+            continue
+        result = subprocess.run([*command, path], capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            logger.warning("%s could not format %s: %s", name, path, result.stderr.strip())
+            return None
+        return name
+    return None
 
 
 def _escape(value: str) -> str:
