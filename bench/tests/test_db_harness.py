@@ -91,3 +91,17 @@ def test_the_raw_baseline_is_added_unless_refused():
     args = db_bench.parse_args(["--tests", "db,fortunes"])
     assert args.test_names == ["db", "fortunes"]
     assert len(args.app_names) == 6
+
+
+def test_in_process_requests_carry_the_path_and_query_apart():
+    spec = importlib.util.spec_from_file_location("db_inprocess", BENCH / "db_inprocess.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    scope = module.scope_for("/queries?queries=20")
+    assert (scope["path"], scope["raw_path"], scope["query_string"]) == (
+        "/queries",
+        b"/queries",
+        b"queries=20",
+    )
+    assert module.scope_for("/db")["query_string"] == b""
+    assert set(module.APPS) >= {"raw", "trellis", "trellis-sync"}
