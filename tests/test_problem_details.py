@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from trellis import App, HTTPException, abort
-from trellis.exceptions import NotFound, RequestValidationError
+from trellis.exceptions import NotFound, RequestValidationError, TooManyRequests
 from trellis.middleware.errors import PROBLEM_MEDIA_TYPE, problem_details
 from trellis.testing import TestClient
 
@@ -125,3 +125,39 @@ def test_problem_details_for_batteries() -> None:
         "status": 404,
         "detail": "gone",
     }
+
+
+def test_every_429_is_one_class_with_retry_after() -> None:
+    from trellis.auth.throttle import LoginThrottled
+    from trellis.ratelimit.battery import TooManyRequests as RateLimited
+
+    app = App()
+    seen: list[str] = []
+
+    @app.errorhandler(TooManyRequests)
+    def slow_down(exc: TooManyRequests) -> tuple[dict[str, Any], int, dict[str, str]]:
+        seen.append(type(exc).__name__)
+        return {"retry_after": exc.retry_after}, 429, dict(exc.headers or {})
+
+    @app.get("/abort")
+    def aborted() -> None:
+        abort(429, "slow down", {"Retry-After": "7"})
+
+    @app.get("/raise")
+    def raised() -> None:
+        raise TooManyRequests("slow down", retry_after=2.5)
+
+    @app.get("/login")
+    def login() -> None:
+        raise LoginThrottled(90)
+
+    client = TestClient(app)
+    answers = [client.get(path) for path in ("/abort", "/raise", "/login")]
+    assert [a.json() for a in answers] == [
+        {"retry_after": 7},
+        {"retry_after": 3},
+        {"retry_after": 90},
+    ]
+    assert [a.headers["retry-after"] for a in answers] == ["7", "3", "90"]
+    assert seen == ["TooManyRequests", "TooManyRequests", "LoginThrottled"]
+    assert issubclass(RateLimited, TooManyRequests)

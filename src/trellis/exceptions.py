@@ -13,6 +13,7 @@ This module imports nothing from Trellis, so every layer may use it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, NoReturn
@@ -29,6 +30,7 @@ __all__ = [
     "RequestHeaderFieldsTooLarge",
     "RequestValidationError",
     "ResponseValidationError",
+    "TooManyRequests",
     "TrellisError",
     "URLBuildError",
     "Unauthorized",
@@ -187,6 +189,33 @@ class ResponseValidationError(TrellisError):
         super().__init__(f"{where} returned a value its response model refuses: {lines}{more}")
 
 
+class TooManyRequests(_FixedStatus):
+    """429: the client is sending too fast; ``retry_after`` (seconds) becomes ``Retry-After``.
+
+    The rate-limit battery's refusal and the login throttle's are subclasses, so one error
+    handler for ``TooManyRequests`` answers every 429 of the app.
+    """
+
+    status_code = 429
+
+    def __init__(
+        self,
+        detail: Any = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        retry_after: float | None = None,
+        problem: Mapping[str, Any] | None = None,
+    ) -> None:
+        merged = dict(headers or {})
+        self.retry_after: int | None = None
+        if retry_after is not None:
+            self.retry_after = max(1, math.ceil(retry_after))
+            merged.setdefault("Retry-After", str(self.retry_after))
+        elif "Retry-After" in merged and merged["Retry-After"].isdigit():
+            self.retry_after = int(merged["Retry-After"])
+        super().__init__(detail, merged or None, problem=problem)
+
+
 class RequestHeaderFieldsTooLarge(_FixedStatus):
     status_code = 431
 
@@ -212,5 +241,6 @@ _BY_STATUS: dict[int, type[HTTPException]] = {
     405: MethodNotAllowed,
     413: PayloadTooLarge,
     422: UnprocessableEntity,
+    429: TooManyRequests,
     431: RequestHeaderFieldsTooLarge,
 }

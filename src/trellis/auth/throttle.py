@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trellis.auth.models import LoginFailure, LoginLockout
 from trellis.db.models import utcnow
-from trellis.exceptions import HTTPException
+from trellis.exceptions import TooManyRequests
 
 __all__ = [
     "DatabaseThrottle",
@@ -56,17 +56,18 @@ class ThrottleOptions:
     key_prefix: str = "trellis:auth:"
 
 
-class LoginThrottled(HTTPException):
+class LoginThrottled(TooManyRequests):
     """429: too many failed logins for this account or address; ``retry_after`` in seconds."""
 
+    retry_after: int
+
     def __init__(self, retry_after: int) -> None:
-        self.retry_after = max(1, int(retry_after))
-        minutes = math.ceil(self.retry_after / 60)
+        minutes = math.ceil(max(1, int(retry_after)) / 60)
         detail = (
             "Too many failed login attempts. "
             f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
         )
-        super().__init__(429, detail, headers={"Retry-After": str(self.retry_after)})
+        super().__init__(detail, retry_after=max(1, int(retry_after)))
 
 
 def _digest(text: str) -> str:

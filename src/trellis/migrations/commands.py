@@ -21,7 +21,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
 from trellis.exceptions import TrellisError
-from trellis.migrations.config import MigrationTarget, build_config
+from trellis.migrations.config import MigrationTarget, build_config, format_revision
 from trellis.migrations.env import context_options
 from trellis.migrations.source import (
     check_database_name,
@@ -123,7 +123,10 @@ class Migrations:
             )
         scripts = result if isinstance(result, list) else [result]
         written = [s for s in scripts if s is not None]
-        return Path(written[0].path) if written else None
+        if not written:
+            return None
+        format_revision(written[0].path)
+        return Path(written[0].path)
 
     # --- applying them -------------------------------------------------------------------------
 

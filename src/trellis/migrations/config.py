@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from alembic.config import Config
-from alembic.script import write_hooks
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Engine, MetaData
@@ -105,14 +104,9 @@ def build_config(
     # per Config, which is built afresh for every command.
     prefix = f"{next_number(target.versions):04d}"
     config.set_main_option("file_template", f"{prefix}_%%(slug)s")
-    # A new revision is formatted as the project's own code is (ruff, else black, when the
-    # project has one): what autogenerate writes is long, hand-wrapped lines.
-    config.set_section_option("post_write_hooks", "hooks", "format")
-    config.set_section_option("post_write_hooks", "format.type", _HOOK)
     return config
 
 
-_HOOK = "trellis_format"
 #: How each known formatter is run on one file, as a module of this interpreter first.
 _FORMATTERS = (("ruff", ["format", "--quiet"]), ("black", ["--quiet"]))
 
@@ -124,10 +118,12 @@ def _formatter_command(name: str, args: list[str]) -> list[str] | None:
     return [found, *args] if found else None
 
 
-@write_hooks.register(_HOOK)
-def format_revision(path: str, options: object = None) -> str | None:
+def format_revision(path: str) -> str | None:
     """Format a revision file just written with ruff, or black; name the one used.
 
+    ``makemigrations`` calls it (rather than an Alembic post-write hook, which prints its own
+    progress lines) so a new revision looks like the project's own code: what autogenerate
+    writes is long, hand-wrapped lines.
     Neither installed leaves the file as Alembic wrote it (valid, only not wrapped).  A formatter
     that fails (say on a syntax error in a hand-edited template) is logged, never fatal: the
     revision is already on disk.

@@ -17,9 +17,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from trellis import exceptions
 from trellis.checks import CheckMessage
 from trellis.conf import setting
-from trellis.exceptions import ConfigurationError, HTTPException
+from trellis.exceptions import ConfigurationError
 from trellis.http.request import Request
 from trellis.ratelimit.backends import Backend, MemoryBackend
 from trellis.ratelimit.keys import KeyFunction, call_key, resolve_key
@@ -34,10 +35,8 @@ _MAX_BUCKET = 200
 LimitSpec = str | Sequence[str]
 
 
-class TooManyRequests(HTTPException):
+class TooManyRequests(exceptions.TooManyRequests):
     """429, with ``Retry-After`` and the ``RateLimit-*`` headers of the limit that refused."""
-
-    status_code = 429
 
     def __init__(self, decision: Decision, headers: Mapping[str, str] | None = None) -> None:
         self.decision = decision
@@ -46,7 +45,7 @@ class TooManyRequests(HTTPException):
             f"Too many requests: the limit is {decision.limit} per {_period(decision.rate.period)}."
             f" Try again in {retry} second{'s' if retry != 1 else ''}."
         )
-        super().__init__(None, detail, {"Retry-After": str(retry), **(headers or {})})
+        super().__init__(detail, headers, retry_after=retry)
 
 
 class RateLimit:
