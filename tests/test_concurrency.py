@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from trellis.concurrency import (
+    PerLoop,
     configure_thread_pool,
     iterate_in_threadpool,
     run_sync,
@@ -80,3 +81,33 @@ async def test_cancelling_while_next_runs_waits_for_it_then_closes_the_generator
     with pytest.raises(asyncio.CancelledError):
         await task
     assert events == ["finally"]  # closed after the blocked step, no "generator already executing"
+
+
+def test_per_loop_makes_one_object_per_running_loop_and_hands_it_over() -> None:
+    made: list[object] = []
+
+    def make() -> object:
+        made.append(object())
+        return made[-1]
+
+    per_loop = PerLoop(make)
+
+    async def twice() -> tuple[object, object]:
+        return per_loop.get(), per_loop.get()
+
+    first = asyncio.run(twice())
+    second = asyncio.run(twice())
+    assert first[0] is first[1]  # one object per loop...
+    assert second[0] is not first[0]  # ...and a new loop gets its own
+    assert len(made) == 2
+
+    async def pop() -> tuple[object | None, object | None]:
+        kept = per_loop.get()
+        return per_loop.pop() if kept else None, per_loop.pop()
+
+    handed, again = asyncio.run(pop())
+    assert handed is made[-1]
+    assert again is None  # forgotten once handed over
+    assert per_loop.pop() is None  # no running loop: nothing
+    with pytest.raises(RuntimeError):
+        per_loop.get()

@@ -12,11 +12,18 @@ import asyncio
 import contextvars
 import functools
 import os
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import ParamSpec, TypeVar
+from typing import Generic, ParamSpec, TypeVar
 
-__all__ = ["configure_thread_pool", "iterate_in_threadpool", "run_sync", "thread_pool_size"]
+__all__ = [
+    "PerLoop",
+    "configure_thread_pool",
+    "iterate_in_threadpool",
+    "run_sync",
+    "thread_pool_size",
+]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -96,3 +103,35 @@ async def iterate_in_threadpool(iterable: Iterable[T]) -> AsyncIterator[T]:
         close = getattr(iterator, "close", None)
         if close is not None:
             await run_sync(close)
+
+
+class PerLoop(Generic[T]):
+    """One object per running event loop, made on first use there: ``PerLoop(make).get()``.
+
+    Async clients (``redis.asyncio``, most drivers) belong to the loop that opened their
+    connections, and one app may serve on several loops (a server worker, a test client, a
+    command).  Loops are held weakly, so a finished loop's object goes with it.
+    """
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make = make
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, T] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self) -> T:
+        """The running loop's object (outside a running loop: RuntimeError)."""
+        loop = asyncio.get_running_loop()
+        found = self._by_loop.get(loop)
+        if found is None:
+            found = self._by_loop[loop] = self._make()
+        return found
+
+    def pop(self) -> T | None:
+        """Forget the running loop's object and hand it over (to close it); None if there is
+        none, or no running loop."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        return self._by_loop.pop(loop, None)

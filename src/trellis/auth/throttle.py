@@ -13,7 +13,6 @@ refusing every login during an outage would be worse than a few unthrottled gues
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import math
@@ -29,6 +28,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from trellis.auth.models import LoginFailure, LoginLockout
+from trellis.concurrency import PerLoop
 from trellis.db.models import utcnow
 from trellis.exceptions import TooManyRequests
 
@@ -148,19 +148,18 @@ class RedisThrottle(LoginThrottle):
     def __init__(self, url: str, options: ThrottleOptions | None = None) -> None:
         super().__init__(options)
         self.url = url
-        self._clients: dict[asyncio.AbstractEventLoop, Any] = {}
-
-    def _client(self) -> Any:
         # redis.asyncio connections belong to the loop that opened them; a test client or a
         # server worker may run the app on several loops, each gets its own client.
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            from trellis.optional import require
+        self._clients: PerLoop[Any] = PerLoop(self._connect)
 
-            redis_asyncio = require("redis.asyncio", extra="redis", feature="Redis login throttle")
-            client = self._clients[loop] = redis_asyncio.Redis.from_url(self.url)
-        return client
+    def _connect(self) -> Any:
+        from trellis.optional import require
+
+        redis_asyncio = require("redis.asyncio", extra="redis", feature="Redis login throttle")
+        return redis_asyncio.Redis.from_url(self.url)
+
+    def _client(self) -> Any:
+        return self._clients.get()
 
     async def locked_for(self, keys: Sequence[str]) -> int:
         async with self._client().pipeline(transaction=False) as pipe:
@@ -198,11 +197,9 @@ class RedisThrottle(LoginThrottle):
         await self._client().delete(f"{key}:fails")
 
     async def close(self) -> None:
-        current = asyncio.get_running_loop()
-        clients, self._clients = self._clients, {}
-        for loop, client in clients.items():
-            if loop is current:
-                await client.aclose()
+        client = self._clients.pop()
+        if client is not None:
+            await client.aclose()
 
     def __repr__(self) -> str:
         return f"<RedisThrottle {self.url.split('@')[-1]!r}>"

@@ -11,10 +11,9 @@ closed when the app shuts down.
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from typing import TYPE_CHECKING, Any
 
+from trellis.concurrency import PerLoop
 from trellis.optional import require
 from trellis.ratelimit.backends.base import Backend, Counts
 
@@ -62,23 +61,19 @@ class RedisBackend(Backend):
         self.client_options = client_options
         self._given = client
         self._script: AsyncScript | None = None
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Redis] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._clients: PerLoop[Redis] = PerLoop(self._connect)
 
     def client(self) -> Redis:
         """The client for the running loop (made on first use)."""
         if self._given is not None:
             return self._given
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            from redis.asyncio import Redis
+        return self._clients.get()
 
-            assert self.url is not None
-            client = Redis.from_url(self.url, **self.client_options)
-            self._clients[loop] = client
-        return client
+    def _connect(self) -> Redis:
+        from redis.asyncio import Redis
+
+        assert self.url is not None
+        return Redis.from_url(self.url, **self.client_options)
 
     async def increment(
         self,
@@ -109,10 +104,6 @@ class RedisBackend(Backend):
         """Close the client of the running loop (the app's shutdown runs on that loop)."""
         if self._given is not None:
             return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        client = self._clients.pop(loop, None)
+        client = self._clients.pop()
         if client is not None:
             await client.aclose()

@@ -8,12 +8,11 @@ extra.  An asyncio client is bound to the event loop it was made on, so one is m
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from trellis.concurrency import PerLoop
 from trellis.conf import setting
 from trellis.optional import require
 from trellis.sessions.backends.base import SessionBackend
@@ -46,9 +45,7 @@ class RedisBackend(SessionBackend):
         self.url = url
         self.prefix = prefix
         self._given = client
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Redis] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._clients: PerLoop[Redis] = PerLoop(self._connect)
 
     def bind(self, app: App) -> None:
         settings = app.settings
@@ -63,13 +60,12 @@ class RedisBackend(SessionBackend):
         """The client for the running event loop."""
         if self._given is not None:
             return self._given
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            from redis.asyncio import Redis
+        return self._clients.get()
 
-            client = self._clients[loop] = Redis.from_url(self.url or DEFAULT_URL)
-        return client
+    def _connect(self) -> Redis:
+        from redis.asyncio import Redis
+
+        return Redis.from_url(self.url or DEFAULT_URL)
 
     def _name(self, key: str) -> str:
         return f"{self.prefix or DEFAULT_PREFIX}{key}"
@@ -92,11 +88,7 @@ class RedisBackend(SessionBackend):
 
     async def close(self) -> None:
         """Close the client made for the running loop (a client given by the project stays)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        client = self._clients.pop(loop, None)
+        client = self._clients.pop()
         if client is not None:
             await client.aclose()
 
