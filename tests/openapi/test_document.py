@@ -23,6 +23,7 @@ from trellis import (
     UploadFile,
     View,
 )
+from trellis.api import CursorParams, LimitOffset, Pagination, cursor_params, limit_offset
 from trellis.exceptions import ConfigurationError
 from trellis.openapi import OpenAPI, declare_security, openapi_document, operation
 
@@ -413,3 +414,44 @@ def test_security_declared_on_an_annotated_alias() -> None:
     doc = openapi_document(app)
     assert op(doc, "/me", "get")["security"] == [{"session": []}]
     assert "401" in op(doc, "/me", "get")["responses"]
+
+
+def test_pagination_parameters_are_documented_with_their_limits() -> None:
+    app = App()
+    app.install(Pagination(default_limit=10, max_limit=40))
+    app.install(OpenAPI())
+
+    @app.get("/books")
+    async def books(page: LimitOffset) -> list[str]:
+        return []
+
+    @app.get("/feed")
+    async def feed(page: CursorParams) -> list[str]:
+        return []
+
+    @app.get("/few")
+    async def few(page: Annotated[LimitOffset, Depends(limit_offset(max_limit=5))]) -> list[str]:
+        return []
+
+    @app.get("/recent")
+    async def recent(
+        page: Annotated[CursorParams, Depends(cursor_params(max_limit=7))],
+    ) -> list[str]:
+        return []
+
+    doc = openapi_document(app)
+    validate(doc)
+
+    def query(path: str) -> dict[str, dict[str, Any]]:
+        parameters = op(doc, path, "get").get("parameters", [])
+        return {p["name"]: p["schema"] for p in parameters if p["in"] == "query"}
+
+    assert query("/books") == {
+        "limit": {"type": "integer", "minimum": 1, "maximum": 40, "default": 10},
+        "offset": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1, "default": 0},
+    }
+    assert set(query("/feed")) == {"limit", "cursor"}
+    assert query("/feed")["cursor"]["type"] == "string"
+    assert query("/few")["limit"]["maximum"] == 5
+    assert query("/recent")["limit"]["maximum"] == 7
+    assert set(query("/recent")) == {"limit", "cursor"}

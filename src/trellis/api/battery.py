@@ -79,6 +79,13 @@ class Pagination:
         async def cursor_page_params(request: Request) -> CursorParams:
             return CursorParams.from_request(request, options)
 
+        # What the providers read from the query string, for the openapi battery to list.
+        limit_offset_params.__openapi_parameters__ = options.openapi_parameters(  # type: ignore[attr-defined]
+            cursor=False
+        )
+        cursor_page_params.__openapi_parameters__ = options.openapi_parameters(  # type: ignore[attr-defined]
+            cursor=True
+        )
         app.provide(LimitOffset, limit_offset_params)
         app.provide(CursorParams, cursor_page_params)
         app.add_response_converter(OffsetPage, _envelope)

@@ -361,4 +361,7 @@ def cursor_params(
     async def cursor_page_params(request: Request) -> CursorParams:
         return CursorParams.from_request(request, settled)
 
+    cursor_page_params.__openapi_parameters__ = settled.openapi_parameters(  # type: ignore[attr-defined]
+        cursor=True
+    )
     return cursor_page_params

@@ -62,6 +62,47 @@ class PageOptions:
     #: Extra per-app state (the cursor signer), filled by the battery.
     extras: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
+    def openapi_parameters(self, *, cursor: bool) -> list[dict[str, Any]]:
+        """The query parameters a paginated operation reads, as OpenAPI parameter objects.
+
+        Set as ``__openapi_parameters__`` on the providers, so the openapi battery lists them:
+        the values are read from the request inside the provider, where it cannot see them.
+        """
+        limit = {
+            "name": self.limit_param,
+            "in": "query",
+            "required": False,
+            "description": f"How many items per page (at most {self.max_limit}).",
+            "schema": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": self.max_limit,
+                "default": self.default_limit,
+            },
+        }
+        if cursor:
+            position = {
+                "name": self.cursor_param,
+                "in": "query",
+                "required": False,
+                "description": "Where the page starts: the cursor of a previous page's link.",
+                "schema": {"type": "string", "maxLength": self.max_cursor_length},
+            }
+        else:
+            position = {
+                "name": self.offset_param,
+                "in": "query",
+                "required": False,
+                "description": "How many items to skip.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": self.max_offset,
+                    "default": 0,
+                },
+            }
+        return [limit, position]
+
     def __post_init__(self) -> None:
         if not 1 <= self.default_limit <= self.max_limit:
             raise ConfigurationError(
@@ -347,4 +388,7 @@ def limit_offset(
     async def limit_offset_params(request: Request) -> LimitOffset:
         return LimitOffset.from_request(request, settled)
 
+    limit_offset_params.__openapi_parameters__ = settled.openapi_parameters(  # type: ignore[attr-defined]
+        cursor=False
+    )
     return limit_offset_params

@@ -119,6 +119,7 @@ class _Builder:
         out["operationId"] = self._operation_id(options, endpoint.name, op.method, several)
         params = list(_all_params(plan))
         parameters = self._parameters(endpoint.route.path, params)
+        parameters.extend(_declared_parameters(plan, parameters))
         if parameters:
             out["parameters"] = parameters
         body = self._request_body(params)
@@ -338,6 +339,30 @@ class _Builder:
 
 _HTML: dict[str, Any] = {"schema": {"type": "string"}}
 _BINARY = {"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"}
+
+
+#: A dependency that reads the request itself (pagination's ``limit``/``offset``) lists what it
+#: reads in this attribute: OpenAPI parameter objects, added to each operation that uses it.
+DECLARED_PARAMETERS = "__openapi_parameters__"
+
+
+def _declared_parameters(plan: CallPlan, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen = {(p["in"], p["name"]) for p in found}
+    out: list[dict[str, Any]] = []
+
+    def walk(current: CallPlan) -> None:
+        for param in current.params:
+            if param.depends is None:
+                continue
+            for declared in getattr(param.depends.func, DECLARED_PARAMETERS, None) or ():
+                key = (declared["in"], declared["name"])
+                if key not in seen:
+                    seen.add(key)
+                    out.append(dict(declared))
+            walk(param.depends)
+
+    walk(plan)
+    return out
 
 
 def _all_params(plan: CallPlan) -> Iterator[ParamPlan]:
