@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from inprocess import receive, scope_for
+
 APPS = {
     "raw": ("db_raw_app", "app"),
     "trellis": ("db_trellis_app", "async_app"),
@@ -32,28 +34,6 @@ APPS = {
     "fastapi": ("db_fastapi_app", "app"),
 }
 PATHS = ("/db", "/queries?queries=20", "/fortunes", "/updates?queries=20")
-
-
-def scope_for(target: str) -> dict[str, Any]:
-    path, _, query = target.partition("?")
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1:8000")],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 8000),
-    }
-
-
-async def receive() -> dict[str, Any]:
-    return {"type": "http.request", "body": b"", "more_body": False}
 
 
 class Lifespan:

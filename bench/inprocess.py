@@ -17,7 +17,9 @@ from typing import Any
 ROUTES = ("/plaintext", "/json", "/items/42")
 
 
-def scope_for(path: str) -> dict[str, Any]:
+def scope_for(target: str) -> dict[str, Any]:
+    """A GET scope for ``target`` (a path, with ``?query`` if any), as a server would build it."""
+    path, _, query = target.partition("?")
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -26,7 +28,7 @@ def scope_for(path: str) -> dict[str, Any]:
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query.encode(),
         "root_path": "",
         "headers": [(b"host", b"127.0.0.1:8000")],
         "client": ("127.0.0.1", 1),

@@ -70,10 +70,9 @@ class SecurityEdge:
         (400) or redirect plain HTTP (301/308); None lets the request through."""
         if self.proxies is not None:
             self.proxies.apply(scope)
-        if self.enforce_hosts:
-            host = _host_of(scope)
-            if host not in self._allowed and not self._host_allowed(host, scope):
-                return self._host_refusal(scope, host)
+        refusal = self._admit_host(scope)
+        if refusal is not None:
+            return refusal
         if scope["type"] != "http":
             return None  # a websocket: no redirect, no page to put a nonce in
         if self.redirect and scope.get("scheme") != "https" and self._redirects(scope):
@@ -98,15 +97,9 @@ class SecurityEdge:
 
     def finish(self, scope: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> None:
         """Add our pairs to a response's header list, in place; a header it set itself wins."""
-        extra = self.response_headers(scope)
-        names = self.header_names
-        for name, _ in headers:
-            if name in names:
-                headers[:] = _merge(headers, extra, names)
-                return
-        headers.extend(extra)
+        _add(headers, self.response_headers(scope), self.header_names)
 
-    # The default setup (no proxies, no redirect, no nonce) answers with these two instead.
+    # The default setup (no proxies, no redirect, no nonce) is served by these two alone.
 
     def _admit_host(self, scope: dict[str, Any]) -> Response | None:
         if self.enforce_hosts:
@@ -121,12 +114,7 @@ class SecurityEdge:
 
     def _finish_plain(self, scope: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> None:
         extra = self.https_headers if scope.get("scheme") == "https" else self.http_headers
-        names = self.header_names
-        for name, _ in headers:
-            if name in names:
-                headers[:] = _merge(headers, extra, names)
-                return
-        headers.extend(extra)
+        _add(headers, extra, self.header_names)
 
     # --- hosts --------------------------------------------------------------------------
 
@@ -256,6 +244,16 @@ def _host_of(scope: dict[str, Any]) -> bytes | None:
         if name == b"host":
             return value  # type: ignore[no-any-return]
     return None
+
+
+def _add(
+    headers: list[tuple[bytes, bytes]], extra: list[tuple[bytes, bytes]], names: frozenset[bytes]
+) -> None:
+    for name, _ in headers:
+        if name in names:
+            headers[:] = _merge(headers, extra, names)
+            return
+    headers.extend(extra)
 
 
 def _merge(
