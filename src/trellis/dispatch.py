@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from trellis.error_answers import ErrorAnswers, request_for
 from trellis.exceptions import (
     BadRequest,
     ConfigurationError,
@@ -150,7 +151,7 @@ class Dispatcher:
         self.converters = app.response_converters
         self._prefix = os.urandom(4).hex().encode() + b"-"
         self._counter = itertools.count(1)
-        self._error_plans: dict[Any, CallPlan] = {}
+        self.errors = ErrorAnswers(app.providers, self.converters, debug=self.debug)
         self._app_scopes: tuple[Any, ...] = (app,)
         self._app_after = tuple(
             reversed(self._hook_plans((app,), "after_request_hooks", _AFTER_EXTRAS, {}))
@@ -379,7 +380,7 @@ class Dispatcher:
                     replaced
                     if isinstance(replaced, Response)
                     else await convert(
-                        replaced, _request_for(replaced, ctx, self.converters), self.converters
+                        replaced, request_for(replaced, ctx, self.converters), self.converters
                     )
                 )
         return response
@@ -478,13 +479,13 @@ class Dispatcher:
         """
         unhandled: Exception | None = None
         try:
-            response = await self._handle_exception(ctx, scopes, exc, request_id)
+            response = await self.errors.answer(ctx, scopes, exc, request_id)
             hooks = self._app_after if after is None else after
             if hooks:
                 response = await self._after(hooks, ctx, response)
         except Exception as error:
             unhandled = error
-            response = self._server_error(scope, error, request_id)
+            response = self.errors.server_error(scope, error, request_id)
         self._stamp(scope, response, request_id)
         try:
             await response(scope, receive, send)
@@ -492,82 +493,6 @@ class Dispatcher:
             await self._cleanup(ctx, exc)
         if unhandled is not None and scope.get("trellis.raise_server_exceptions"):
             raise unhandled
-
-    async def _handle_exception(
-        self, ctx: CallContext, scopes: tuple[Any, ...], exc: Exception, request_id: bytes
-    ) -> Response:
-        handler = self._find_error_handler(scopes, exc)
-        if handler is not None:
-            ctx.extras = {"exc": exc}
-            value = await handler.call(ctx)
-            response = (
-                value
-                if isinstance(value, Response)
-                else await convert(
-                    value, _request_for(value, ctx, self.converters), self.converters
-                )
-            )
-            if (
-                isinstance(exc, HTTPException)
-                and response.status_code == 200
-                and not isinstance(value, Response | tuple)
-            ):
-                response.status_code = exc.status_code
-            return response
-        if isinstance(exc, HTTPException):
-            return error_response(
-                exc, ctx.scope["headers"], request_id.decode(), instance=ctx.scope.get("path")
-            )
-        raise exc
-
-    def _find_error_handler(self, scopes: tuple[Any, ...], exc: Exception) -> CallPlan | None:
-        """Innermost scope first; within a scope, the status code, then the class's MRO."""
-        for scope in reversed(scopes):
-            handlers = getattr(scope, "error_handlers", None)
-            if not handlers:
-                continue
-            keys: list[Any] = []
-            if isinstance(exc, HTTPException):
-                keys.append(exc.status_code)
-            keys.extend(type(exc).__mro__)
-            for key in keys:
-                func = handlers.get(key)
-                if func is not None:
-                    return self._error_plan(func)
-        return None
-
-    def _error_plan(self, func: Any) -> CallPlan:
-        plan = self._error_plans.get(func)
-        if plan is None:
-            extras: dict[str, Any] = {"exc": BaseException}
-            params = list(inspect.signature(func).parameters.values())
-            if len(params) >= 2 and params[1].annotation is inspect.Parameter.empty:
-                extras[params[1].name] = None
-            plan = build_plan(func, providers=self.app.providers, extras=extras)
-            for param in plan.params:
-                if param.source == "extra":
-                    param.key = "exc"
-            self._error_plans[func] = plan
-        return plan
-
-    def _server_error(
-        self, scope: dict[str, Any], exc: BaseException, request_id: bytes
-    ) -> Response:
-        rid = request_id.decode()
-        logger.error(
-            "500 Internal Server Error on %s %s (request id %s)",
-            scope.get("method"),
-            scope.get("path"),
-            rid,
-            exc_info=exc,
-        )
-        if self.debug:
-            from trellis.middleware.debug import debug_response
-
-            return debug_response(exc, scope, rid)
-        return error_response(
-            HTTPException(500), scope.get("headers", ()), rid, instance=scope.get("path")
-        )
 
     def guard(self, app: ASGIApp, edges: tuple[Edge, ...] = ()) -> ASGIApp:
         """Wrap the middleware stack so an exception escaping a middleware still gets a 500 page,
@@ -605,13 +530,13 @@ class Dispatcher:
             except Exception as exc:
                 rid = scope.get("trellis.request_id") or dispatcher.new_request_id()
                 if not started:
-                    response = dispatcher._server_error(scope, exc, rid)
+                    response = dispatcher.errors.server_error(scope, exc, rid)
                     response.raw_headers.append((b"x-request-id", rid))
                     for edge in edges:
                         edge.finish(scope, response.raw_headers)
                     await response(scope, receive, send)
                 else:
-                    dispatcher._server_error(scope, exc, rid)
+                    dispatcher.errors.server_error(scope, exc, rid)
                 if scope.get("trellis.raise_server_exceptions") or started:
                     raise
 
@@ -697,13 +622,6 @@ def _result_plan(plan: CallPlan, options: Mapping[str, Any]) -> ResultPlan:
         response_model=options.get("response_model", UNSET),
         status_code=options.get("status_code"),
     )
-
-
-def _request_for(
-    value: Any, ctx: CallContext, converters: Mapping[type, Any]
-) -> Request | WebSocket | None:
-    """The request ``convert`` gets: a registered converter (``Template``) always gets one."""
-    return ctx.request if type(value) in converters else ctx.request_if_made
 
 
 def _route_path(path: str, root_path: str) -> str:
