@@ -25,6 +25,7 @@ from trellis import (
 )
 from trellis.api import CursorParams, LimitOffset, Pagination, cursor_params, limit_offset
 from trellis.exceptions import ConfigurationError
+from trellis.images import Image
 from trellis.openapi import OpenAPI, declare_security, openapi_document, operation
 
 
@@ -455,3 +456,25 @@ def test_pagination_parameters_are_documented_with_their_limits() -> None:
     assert query("/few")["limit"]["maximum"] == 5
     assert query("/recent")["limit"]["maximum"] == 7
     assert set(query("/recent")) == {"limit", "cursor"}
+
+
+def test_image_uploads_are_a_multipart_body() -> None:
+    app = App()
+    app.install(OpenAPI())
+
+    @app.post("/avatar")
+    async def avatar(avatar: Image, banner: Image | None = None) -> dict[str, int]:
+        return {"width": avatar.width}
+
+    doc = openapi_document(app)
+    validate(doc)
+    body = op(doc, "/avatar", "post")["requestBody"]
+    assert body["required"] is True
+    schema = body["content"]["multipart/form-data"]["schema"]
+    assert schema["required"] == ["avatar"]
+    assert schema["properties"]["avatar"] == {
+        "type": "string",
+        "format": "binary",
+        "contentMediaType": "image/*",
+    }
+    assert set(schema["properties"]) == {"avatar", "banner"}

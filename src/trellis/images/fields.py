@@ -38,6 +38,13 @@ class ImageField:
             allow_pixels(self.rules.max_pixels)
         self._complete: tuple[Any, ImageRules] | None = None
 
+    @property
+    def __openapi_form_fields__(self) -> dict[str, tuple[dict[str, Any], bool]]:
+        """The upload this dependency reads, for the openapi battery's request body."""
+        one = {"type": "string", "format": "binary", "contentMediaType": "image/*"}
+        schema = {"type": "array", "items": one} if self.many else one
+        return {self.name: (schema, self.required)}
+
     def rules_for(self, app: Any) -> ImageRules:
         cached = self._complete
         if cached is not None and cached[0] is app:

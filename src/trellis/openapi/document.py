@@ -122,7 +122,7 @@ class _Builder:
         parameters.extend(_declared_parameters(plan, parameters))
         if parameters:
             out["parameters"] = parameters
-        body = self._request_body(params)
+        body = self._request_body(params, _declared_form_fields(plan))
         if body is not None:
             out["requestBody"] = body
         security = self.security.for_operation(plan, options.get("security"), where)
@@ -194,7 +194,9 @@ class _Builder:
                 out.append(entry)
         return out
 
-    def _request_body(self, params: list[ParamPlan]) -> dict[str, Any] | None:
+    def _request_body(
+        self, params: list[ParamPlan], declared: dict[str, tuple[dict[str, Any], bool]]
+    ) -> dict[str, Any] | None:
         body = [p for p in params if p.source == "body"]
         form = [p for p in params if p.source in ("form", "file")]
         if body:
@@ -211,11 +213,16 @@ class _Builder:
                 out["description"] = text
             out["required"] = required
             return out
-        if form:
+        if form or declared:
             schema, required = self._object(form)
+            for name, (field_schema, needed) in declared.items():
+                schema["properties"].setdefault(name, field_schema)
+                if needed and name not in schema.get("required", ()):
+                    schema.setdefault("required", []).append(name)
+                    required = True
             media = (
                 "multipart/form-data"
-                if any(p.source == "file" for p in form)
+                if declared or any(p.source == "file" for p in form)
                 else "application/x-www-form-urlencoded"
             )
             return {"content": {media: {"schema": schema}}, "required": required}
@@ -362,6 +369,23 @@ def _declared_parameters(plan: CallPlan, found: list[dict[str, Any]]) -> list[di
             walk(param.depends)
 
     walk(plan)
+    return out
+
+
+#: Likewise for form fields a dependency reads itself (an ``Image`` upload): a mapping of field
+#: name to ``(schema, required)``; the operation's body becomes ``multipart/form-data``.
+DECLARED_FORM_FIELDS = "__openapi_form_fields__"
+
+
+def _declared_form_fields(plan: CallPlan) -> dict[str, tuple[dict[str, Any], bool]]:
+    out: dict[str, tuple[dict[str, Any], bool]] = {}
+    for param in plan.params:
+        if param.depends is not None:
+            declared = getattr(param.depends.func, DECLARED_FORM_FIELDS, None) or {}
+            for name, field in declared.items():
+                out.setdefault(name, field)
+            for name, field in _declared_form_fields(param.depends).items():
+                out.setdefault(name, field)
     return out
 
 
