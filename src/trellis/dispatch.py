@@ -163,6 +163,15 @@ class Dispatcher:
         """A process-unique id: a random per-process prefix and a counter (no syscall per request)."""
         return b"%s%x" % (self._prefix, next(self._counter))
 
+    def request_id_of(self, scope: dict[str, Any]) -> bytes:
+        """The id ``http`` gives a request (the client's, when trusted and well formed), for an
+        answer a middleware sent before the dispatcher saw the request."""
+        if self.trust_request_id:
+            for name, value in scope["headers"]:
+                if name == self.request_id_header and _REQUEST_ID.fullmatch(value):
+                    return value  # type: ignore[no-any-return]
+        return self.new_request_id()
+
     # --- building ---------------------------------------------------------------------------
 
     def add_route(self, route: ResolvedRoute) -> None:
@@ -518,8 +527,13 @@ class Dispatcher:
                 nonlocal started
                 if message["type"] == "http.response.start":
                     started = True
-                    if edges:
+                    # A middleware answered before the dispatcher ran: the request id too.
+                    unstamped = "trellis.request_id" not in scope
+                    if edges or unstamped:
                         headers = list(message.get("headers") or ())
+                        if unstamped:
+                            rid = scope["trellis.request_id"] = dispatcher.request_id_of(scope)
+                            headers.append((b"x-request-id", rid))
                         for edge in edges:
                             edge.finish(scope, headers)
                         message["headers"] = headers

@@ -104,6 +104,7 @@ def test_every_answer_is_stamped(middleware: bool) -> None:
     assert statuses == expected
     for what, answer in answers.items():
         assert answer.headers.get_list("x-edge") == ["on"], what
+        assert len(answer.headers.get_list("x-request-id")) == 1, what
 
 
 @pytest.mark.parametrize("middleware", [False, True], ids=["no-middleware", "middleware"])
@@ -154,3 +155,13 @@ def test_an_app_without_edges_adds_nothing() -> None:
     with TestClient(app) as client:
         answer = client.get("/hello")
     assert "x-edge" not in answer.headers
+
+
+def test_an_answer_from_a_middleware_keeps_the_client_s_request_id() -> None:
+    app = make_app(middleware=True, edges=[])
+    with TestClient(app) as client:
+        answer = client.get("/mw", headers={"x-request-id": "trace-42"})
+        made_up = client.get("/mw")
+    assert answer.text == "from the middleware"
+    assert answer.headers["x-request-id"] == "trace-42"
+    assert made_up.headers["x-request-id"] not in ("", "trace-42")
