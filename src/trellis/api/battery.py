@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from trellis.api.cursor import CursorPage, CursorParams
+from trellis.api.cursor import CursorPage, CursorParams, cursor_provider
 from trellis.api.pagination import (
     DEFAULT_OPTIONS,
     LimitOffset,
     OffsetPage,
+    limit_offset_provider,
     make_options,
 )
 from trellis.conf import setting
 from trellis.exceptions import ConfigurationError
-from trellis.http.request import Request
 from trellis.http.responses import JSONResponse
 
 __all__ = ["Pagination"]
@@ -73,21 +73,8 @@ class Pagination:
         self.options = options = make_options(**values)
         app.extensions["pagination"] = self
 
-        async def limit_offset_params(request: Request) -> LimitOffset:
-            return LimitOffset.from_request(request, options)
-
-        async def cursor_page_params(request: Request) -> CursorParams:
-            return CursorParams.from_request(request, options)
-
-        # What the providers read from the query string, for the openapi battery to list.
-        limit_offset_params.__openapi_parameters__ = options.openapi_parameters(  # type: ignore[attr-defined]
-            cursor=False
-        )
-        cursor_page_params.__openapi_parameters__ = options.openapi_parameters(  # type: ignore[attr-defined]
-            cursor=True
-        )
-        app.provide(LimitOffset, limit_offset_params)
-        app.provide(CursorParams, cursor_page_params)
+        app.provide(LimitOffset, limit_offset_provider(options))
+        app.provide(CursorParams, cursor_provider(options))
         app.add_response_converter(OffsetPage, _envelope)
         app.add_response_converter(CursorPage, _envelope)
 

@@ -356,12 +356,19 @@ def cursor_params(
     *, default_limit: int | None = None, max_limit: int | None = None, **options: Any
 ) -> Callable[[Request], Any]:
     """A dependency for one route with its own limits, without the battery."""
-    settled = make_options(default_limit=default_limit, max_limit=max_limit, **options)
+    return cursor_provider(
+        make_options(default_limit=default_limit, max_limit=max_limit, **options)
+    )
+
+
+def cursor_provider(options: PageOptions) -> Callable[[Request], Any]:
+    """What fills a ``CursorParams`` parameter under ``options`` (the battery's, or a route's),
+    carrying the query parameters it reads for the openapi battery."""
 
     async def cursor_page_params(request: Request) -> CursorParams:
-        return CursorParams.from_request(request, settled)
+        return CursorParams.from_request(request, options)
 
-    cursor_page_params.__openapi_parameters__ = settled.openapi_parameters(  # type: ignore[attr-defined]
+    cursor_page_params.__openapi_parameters__ = options.openapi_parameters(  # type: ignore[attr-defined]
         cursor=True
     )
     return cursor_page_params

@@ -383,12 +383,19 @@ def limit_offset(
 
         def books(page: Annotated[LimitOffset, Depends(limit_offset(max_limit=50))]): ...
     """
-    settled = make_options(default_limit=default_limit, max_limit=max_limit, **options)
+    return limit_offset_provider(
+        make_options(default_limit=default_limit, max_limit=max_limit, **options)
+    )
+
+
+def limit_offset_provider(options: PageOptions) -> Callable[[Request], Any]:
+    """What fills a ``LimitOffset`` parameter under ``options`` (the battery's, or a route's),
+    carrying the query parameters it reads for the openapi battery."""
 
     async def limit_offset_params(request: Request) -> LimitOffset:
-        return LimitOffset.from_request(request, settled)
+        return LimitOffset.from_request(request, options)
 
-    limit_offset_params.__openapi_parameters__ = settled.openapi_parameters(  # type: ignore[attr-defined]
+    limit_offset_params.__openapi_parameters__ = options.openapi_parameters(  # type: ignore[attr-defined]
         cursor=False
     )
     return limit_offset_params

@@ -159,7 +159,7 @@ def _on_checkin(engine: Engine, *, stamp: bool, reset_autocommit: bool) -> None:
             dbapi_connection.autocommit = False
 
 
-def _tune(engine: Engine, url: URL, options: EngineOptions) -> None:
+def _tune(engine: Engine, options: EngineOptions) -> None:
     stamp, lazy = bool(options.pool_pre_ping), supports_lazy_begin(engine)
     if stamp:
         _ping_idle_connections(engine)
@@ -171,7 +171,7 @@ def make_sync_engine(url: URL, options: EngineOptions) -> Engine:
     target = sync_url(url)
     engine = create_engine(target, **engine_kwargs(target, options, asynchronous=False))
     _configure(engine, target, options)
-    _tune(engine, target, options)
+    _tune(engine, options)
     return engine
 
 
@@ -180,7 +180,7 @@ def make_async_engine(url: URL, options: EngineOptions) -> AsyncEngine:
     engine = create_async_engine(target, **engine_kwargs(target, options, asynchronous=True))
     _configure(engine.sync_engine, target, options)
     _connect_errors_as_dbapi_errors(engine.sync_engine)
-    _tune(engine.sync_engine, target, options)
+    _tune(engine.sync_engine, options)
     return engine
 
 

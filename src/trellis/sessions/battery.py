@@ -215,29 +215,23 @@ class Sessions:
     def _set_cookie(
         self, scope: dict[str, Any], value: str, data: dict[str, Any]
     ) -> tuple[bytes, bytes]:
-        options = self.options
         permanent = data.get(PERMANENT_KEY)
         if permanent is None:
-            permanent = options.permanent
+            permanent = self.options.permanent
+        return self._cookie(scope, value, max_age=self.options.max_age if permanent else None)
+
+    def _delete_cookie(self, scope: dict[str, Any]) -> tuple[bytes, bytes]:
+        return self._cookie(scope, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT")
+
+    def _cookie(
+        self, scope: dict[str, Any], value: str, *, max_age: int | None, expires: str | None = None
+    ) -> tuple[bytes, bytes]:
+        options = self.options
         cookie = serialize_set_cookie(
             options.cookie_name,
             value,
-            max_age=options.max_age if permanent else None,
-            path=options.path,
-            domain=options.domain,
-            secure=self._secure(scope),
-            httponly=options.httponly,
-            samesite=options.samesite,
-        )
-        return (b"set-cookie", cookie.encode("latin-1"))
-
-    def _delete_cookie(self, scope: dict[str, Any]) -> tuple[bytes, bytes]:
-        options = self.options
-        cookie = serialize_set_cookie(
-            options.cookie_name,
-            "",
-            max_age=0,
-            expires="Thu, 01 Jan 1970 00:00:00 GMT",
+            max_age=max_age,
+            expires=expires,
             path=options.path,
             domain=options.domain,
             secure=self._secure(scope),
