@@ -19,17 +19,18 @@ anyway, keeps SQLAlchemy's per-statement engine events off.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine, Select, Table, bindparam, event, select
+from sqlalchemy import Connection, Engine, Select, Table, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import orm as sa_orm
 from sqlalchemy import types as sa_types
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.orm import Mapper
+from sqlalchemy.util import greenlet_spawn
 
+from trellis.db.loading import PK_PARAM, EntityPlan, plan_for
 from trellis.db.pagination import Page, check_last, check_page, count_statement
 from trellis.exceptions import NotFound
 
@@ -96,6 +97,8 @@ class Session(sa_orm.Session):
         self.began_transaction = False
         #: Connections of the current transaction running plain reads in autocommit.
         self.reading_connections: list[Connection] = []
+        #: The current transaction's connection per bind, for reads run on the driver itself.
+        self.joined: dict[Any, Connection] = {}
 
     def get_bind(
         self,
@@ -160,8 +163,8 @@ class Session(sa_orm.Session):
     ) -> Any:
         """``session.get(Model, pk)``; a row not in the identity map is loaded by a statement
         built once per model (SQLAlchemy builds and keys a new one on every call)."""
-        lookup = (
-            _pk_lookup(entity)
+        plan = (
+            plan_for(entity)
             if not (
                 options
                 or populate_existing
@@ -174,11 +177,17 @@ class Session(sa_orm.Session):
             )
             else None
         )
-        if lookup is not None:
-            mapper, statement = lookup
-            if mapper.identity_key_from_primary_key((ident,)) not in self.identity_map:
-                result = self.execute(statement, {_PK_PARAM: ident})
-                return result.unique().scalars().one_or_none()
+        if plan is not None and plan.by_pk is not None and plan.usable_by(self):
+            key = plan.mapper._identity_class, (ident,), None
+            if key not in self.identity_map:
+                if self.autoflush and not self._flushing:
+                    self._autoflush()
+                statement = plan.by_pk
+                connection = self.connection(
+                    bind_arguments={"mapper": plan.mapper, "clause": statement}
+                )
+                row = connection.execute(statement, {PK_PARAM: ident}).first()
+                return None if row is None else plan.load(self, row)
         return super().get(
             entity,
             ident,
@@ -241,6 +250,7 @@ def _transaction_ended(session: Session, transaction: Any) -> None:
         session.writing = False
         session.began_transaction = False
         session.reading_connections.clear()
+        session.joined.clear()
 
 
 class AsyncSession(sa_asyncio.AsyncSession):
@@ -248,6 +258,18 @@ class AsyncSession(sa_asyncio.AsyncSession):
 
     sync_session_class = Session
     sync_session: Session
+
+    async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
+        """``await session.get(Model, pk)``; a plain model's row on asyncpg is read by the driver
+        itself, on the session's connection, with no greenlet (see :mod:`trellis.db.loading`)."""
+        if not kwargs and ident is not None and not isinstance(ident, tuple | list | dict):
+            sync = self.sync_session
+            plan = plan_for(entity)
+            if plan is not None and plan.by_pk is not None and plan.usable_by(sync):
+                found = await _read_on_driver(sync, plan, ident)
+                if found is not _UNREAD:
+                    return found
+        return await super().get(entity, ident, **kwargs)
 
     async def get_or_404(self, entity: type[T], ident: Any, *, description: str | None = None) -> T:
         """``await session.get(entity, ident)``, or a 404 when there is no such row."""
@@ -281,34 +303,48 @@ class AsyncSession(sa_asyncio.AsyncSession):
         return Page(items, total, page, per_page)
 
 
-_PK_PARAM = "trellis_pk"
-_PK_LOOKUPS: weakref.WeakKeyDictionary[type, tuple[Mapper[Any], Select[Any]] | None] = (
-    weakref.WeakKeyDictionary()
-)
+_UNREAD = object()
 
 
-def _pk_lookup(entity: Any) -> tuple[Mapper[Any], Select[Any]] | None:
-    """The mapper and ``SELECT ... WHERE pk = :trellis_pk`` of a model with a one-column key.
-
-    A statement object keeps its cache key once made, so reusing it skips building and keying
-    a new one (about 40 µs of a ``get``).  None for what the fast path does not cover (keys of
-    several columns, an entity that is not a mapped class): SQLAlchemy's own ``get`` serves them.
-    """
-    if not isinstance(entity, type):
-        return None
-    found = _PK_LOOKUPS.get(entity, _UNKNOWN)
-    if found is not _UNKNOWN:
-        return found  # type: ignore[return-value]
-    lookup: tuple[Mapper[Any], Select[Any]] | None = None
-    mapper: Any = sa_inspect(entity, raiseerr=False)
-    if isinstance(mapper, Mapper) and len(mapper.primary_key) == 1 and not mapper.always_refresh:
-        column = mapper.primary_key[0]
-        lookup = (mapper, select(entity).where(column == bindparam(_PK_PARAM)))
-    _PK_LOOKUPS[entity] = lookup
-    return lookup
-
-
-_UNKNOWN = object()
+async def _read_on_driver(session: Session, plan: EntityPlan, ident: Any) -> Any:
+    """``session.get`` for a plain model, run by asyncpg on the session's connection; or
+    ``_UNREAD`` when SQLAlchemy must do it: the row may be in the identity map, there is
+    something to autoflush, the driver needs conversions, someone listens to the statement
+    (engine events, ``echo``), or the connection is in a transaction SQLAlchemy has yet to
+    begin.  A driver error also hands over: SQLAlchemy runs the read again and fails the way it
+    always does (wrapped error, connection invalidated), so only the success path is ours."""
+    if (plan.mapper._identity_class, (ident,), None) in session.identity_map:
+        return _UNREAD
+    if session.autoflush and (
+        session.new or session.deleted or session.identity_map.check_modified()
+    ):
+        return _UNREAD
+    statement = plan.by_pk
+    bind = session.get_bind(plan.mapper, clause=statement)
+    connection = session.joined.get(bind)
+    if connection is None:
+        if bind.dialect.driver != "asyncpg":
+            return _UNREAD
+        connection = await greenlet_spawn(session.connection, bind_arguments={"bind": bind})
+        session.joined[bind] = connection
+    sql = plan.driver_sql(connection.dialect)
+    if (
+        sql is None
+        or connection.closed
+        or connection.invalidated
+        or connection._echo
+        or connection._has_events
+        or connection.engine._has_events
+    ):
+        return _UNREAD
+    driver = connection.connection.driver_connection
+    if not (connection.info.get(AUTOCOMMIT_READS) or driver.is_in_transaction()):
+        return _UNREAD
+    try:
+        row = await driver.fetchrow(sql, ident)
+    except Exception:
+        return _UNREAD
+    return None if row is None else plan.load(session, row)
 
 
 _INT_BITS = ((sa_types.SmallInteger, 16), (sa_types.BigInteger, 64), (sa_types.Integer, 32))

@@ -1,0 +1,191 @@
+"""Rows to objects for plain models, without SQLAlchemy's per-statement ORM pipeline.
+
+A ``session.get(Model, pk)`` costs SQLAlchemy about 200 µs of CPU on top of the driver's 70:
+it compiles an ORM context, plans loaders and wraps the rows in three result layers, every
+time, for what is one row of one table.  For a *plain* model (below) every one of those steps
+has a fixed answer, so this module works it out once per model (:class:`EntityPlan`) and then
+runs a Core statement on the session's own connection and fills the instances itself.
+
+What stays SQLAlchemy's: the connection and its transaction (``Session.connection``, so the
+unit of work, the routing in ``Session.get_bind`` and the lazy BEGIN are unchanged), Core's
+execution (compiled cache, type processing, error wrapping, so a lost connection is still a
+``DBAPIError`` and a 503), autoflush, and the identity map.  Instances are made the way
+``sqlalchemy.orm.loading`` makes them: same identity key, same state (``load_path``,
+``session_id``), rows already in the identity map are reused and only their unloaded
+attributes filled.
+
+A model is plain when loading it has nothing to do but copy columns: one mapper with no
+inheritance or polymorphism, no version counter, every column attribute a non-deferred column
+of its own table, every relationship loaded lazily (``select``, ``raise``, ``write_only``,
+``dynamic``).  Anything else, or a model with ``load`` events (``@reconstructor``,
+composites), or a session with ``do_orm_execute`` / ``loaded_as_persistent`` listeners, goes
+the whole SQLAlchemy way: the answer is the same, only slower.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from sqlalchemy import Column, Select, Table, bindparam, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import (
+    ColumnProperty,
+    Mapper,
+    RelationshipProperty,
+    Session,
+    SynonymProperty,
+    configure_mappers,
+)
+from sqlalchemy.orm.attributes import instance_state
+
+__all__ = ["PK_PARAM", "EntityPlan", "plan_for"]
+
+#: The bound parameter of a plan's primary-key statement.
+PK_PARAM = "trellis_pk"
+
+#: Relationship loading that leaves nothing to do while a row is loaded.
+_LAZY = frozenset({"select", True, "raise", "raise_on_sql", "write_only", "dynamic"})
+
+
+class EntityPlan:
+    """How to turn rows of one plain model's table into its instances."""
+
+    __slots__ = ("_driver_sql", "by_pk", "columns", "keys", "mapper", "pk_index", "table")
+
+    def __init__(self, mapper: Mapper[Any], table: Table, columns: list[Column[Any]]) -> None:
+        self.mapper = mapper
+        self.table = table
+        self.columns = columns
+        #: Attribute key per selected column, in the statement's order.
+        self.keys = tuple(mapper.get_property_by_column(column).key for column in columns)
+        self.pk_index = columns.index(mapper.primary_key[0]) if len(mapper.primary_key) == 1 else -1
+        #: ``SELECT <columns> FROM <table> WHERE <pk> = :trellis_pk``, built once: a statement
+        #: object keeps its cache key, so running it again skips building and keying it.
+        self.by_pk: Select[Any] | None = (
+            select(*columns).where(mapper.primary_key[0] == bindparam(PK_PARAM))
+            if self.pk_index >= 0
+            else None
+        )
+        self._driver_sql: dict[Dialect, str | None] = {}
+
+    def driver_sql(self, dialect: Dialect) -> str | None:
+        """``by_pk`` as the SQL that asyncpg runs, when the driver's own values need no
+        conversion on the way in or out; None otherwise (the statement goes through Core)."""
+        try:
+            return self._driver_sql[dialect]
+        except KeyError:
+            sql = self._driver_sql[dialect] = _driver_sql(self, dialect)
+            return sql
+
+    def usable_by(self, session: Session) -> bool:
+        """Whether nothing listens to what this shortcut skips: the model's ``load`` event and the
+        session's ``do_orm_execute`` and ``loaded_as_persistent`` events.  Checked per call, as
+        listeners can be added at any time."""
+        dispatch = session.dispatch
+        return not (
+            self.mapper.class_manager.dispatch.load
+            or dispatch.do_orm_execute
+            or dispatch.loaded_as_persistent
+        )
+
+    def load(self, session: Session, row: Any) -> Any:
+        """The instance for ``row`` in ``session``: the one already in its identity map (its
+        unloaded attributes filled from the row, as SQLAlchemy does), else a new persistent one."""
+        mapper = self.mapper
+        key = mapper._identity_class, (row[self.pk_index],), None
+        identity_map = session.identity_map
+        existing = identity_map.get(key)
+        if existing is not None:
+            state = instance_state(existing)
+            unloaded = state.unloaded
+            if unloaded:
+                values = state.dict
+                for name, value in zip(self.keys, row, strict=True):
+                    if name in unloaded:
+                        values[name] = value
+                state._commit(values, unloaded)
+            return existing
+        instance = mapper.class_manager.new_instance()
+        state = instance_state(instance)
+        values = state.dict
+        for name, value in zip(self.keys, row, strict=True):
+            values[name] = value
+        state.key = key
+        state.identity_token = None
+        state.session_id = session.hash_key
+        state.load_options = ()
+        state.load_path = mapper._path_registry
+        identity_map._add_unpresent(state, key)
+        return instance
+
+
+def _driver_sql(plan: EntityPlan, dialect: Dialect) -> str | None:
+    if plan.by_pk is None or dialect.driver != "asyncpg":
+        return None
+    key = plan.mapper.primary_key[0]
+    try:
+        if key.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+            return None
+        for column in plan.columns:
+            if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
+                return None
+    except Exception:  # a type that cannot say without a real column type: Core converts it
+        return None
+    compiled = plan.by_pk.compile(dialect=dialect)
+    if list(compiled.positiontup or ()) != [PK_PARAM]:
+        return None
+    return compiled.string
+
+
+_PLANS: weakref.WeakKeyDictionary[type, EntityPlan | None] = weakref.WeakKeyDictionary()
+_UNKNOWN = object()
+
+
+def plan_for(entity: Any) -> EntityPlan | None:
+    """The plan of a plain model class, or None (not a plain model: SQLAlchemy loads it)."""
+    found = _PLANS.get(entity, _UNKNOWN) if isinstance(entity, type) else None
+    if found is not _UNKNOWN:
+        return found  # type: ignore[return-value]
+    plan = _make_plan(entity)
+    _PLANS[entity] = plan
+    return plan
+
+
+def _make_plan(entity: type) -> EntityPlan | None:
+    mapper: Any = sa_inspect(entity, raiseerr=False)
+    if not isinstance(mapper, Mapper):
+        return None
+    if not mapper.configured:
+        configure_mappers()  # what SQLAlchemy does before its first query; sets up attributes
+    table = mapper.local_table
+    if (
+        not isinstance(table, Table)
+        or mapper.persist_selectable is not table
+        or mapper.inherits is not None
+        or mapper.polymorphic_on is not None
+        or mapper.polymorphic_map
+        or mapper.with_polymorphic
+        or mapper.version_id_col is not None
+        or mapper.always_refresh
+    ):
+        return None
+    columns: list[Column[Any]] = []
+    for prop in mapper.iterate_properties:
+        if isinstance(prop, ColumnProperty):
+            column = prop.columns[0] if len(prop.columns) == 1 else None
+            if (
+                not isinstance(column, Column)
+                or column.table is not table
+                or prop.deferred
+                or not prop.instrument
+            ):
+                return None
+            columns.append(column)
+        elif isinstance(prop, RelationshipProperty):
+            if prop.lazy not in _LAZY:
+                return None
+        elif not isinstance(prop, SynonymProperty):
+            return None
+    return EntityPlan(mapper, table, columns) if columns else None
