@@ -27,9 +27,10 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from sqlalchemy import Column, Select, Table, bindparam, select
+from sqlalchemy import LABEL_STYLE_DISAMBIGUATE_ONLY, Column, Select, Table, bindparam, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, IteratorResult, Result
+from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.orm import (
     ColumnProperty,
     Mapper,
@@ -40,7 +41,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.orm.attributes import instance_state
 
-__all__ = ["PK_PARAM", "EntityPlan", "plan_for"]
+__all__ = ["PK_PARAM", "EntityPlan", "plan_for", "select_plan"]
 
 #: The bound parameter of a plan's primary-key statement.
 PK_PARAM = "trellis_pk"
@@ -52,7 +53,16 @@ _LAZY = frozenset({"select", True, "raise", "raise_on_sql", "write_only", "dynam
 class EntityPlan:
     """How to turn rows of one plain model's table into its instances."""
 
-    __slots__ = ("_driver_sql", "by_pk", "columns", "keys", "mapper", "pk_index", "table")
+    __slots__ = (
+        "_driver_sql",
+        "by_pk",
+        "column_keys",
+        "columns",
+        "keys",
+        "mapper",
+        "pk_index",
+        "table",
+    )
 
     def __init__(self, mapper: Mapper[Any], table: Table, columns: list[Column[Any]]) -> None:
         self.mapper = mapper
@@ -60,7 +70,10 @@ class EntityPlan:
         self.columns = columns
         #: Attribute key per selected column, in the statement's order.
         self.keys = tuple(mapper.get_property_by_column(column).key for column in columns)
-        self.pk_index = columns.index(mapper.primary_key[0]) if len(mapper.primary_key) == 1 else -1
+        #: The result keys Core gives ``select(Model)``'s columns, in the same order.
+        self.column_keys = tuple(column.key for column in columns)
+        key: Any = mapper.primary_key[0]
+        self.pk_index = columns.index(key) if len(mapper.primary_key) == 1 else -1
         #: ``SELECT <columns> FROM <table> WHERE <pk> = :trellis_pk``, built once: a statement
         #: object keeps its cache key, so running it again skips building and keying it.
         self.by_pk: Select[Any] | None = (
@@ -89,6 +102,13 @@ class EntityPlan:
             or dispatch.do_orm_execute
             or dispatch.loaded_as_persistent
         )
+
+    def results(self, instances: list[Any]) -> Result[Any]:
+        """``instances`` as ``session.execute(select(Model))`` gives them: one-entity rows
+        keyed by the model's name and by the model itself."""
+        model = self.mapper.class_
+        metadata = SimpleResultMetaData([model.__name__], [(model,)])
+        return IteratorResult(metadata, iter(instances), _source_supports_scalars=True)
 
     def load(self, session: Session, row: Any) -> Any:
         """The instance for ``row`` in ``session``: the one already in its identity map (its
@@ -137,6 +157,48 @@ def _driver_sql(plan: EntityPlan, dialect: Dialect) -> str | None:
     if list(compiled.positiontup or ()) != [PK_PARAM]:
         return None
     return compiled.string
+
+
+#: What a plain ``select(Model)`` may set on itself: clauses that change which rows come back,
+#: never which columns or how they load.  Joins, options, execution options, other entities,
+#: label styles and anything unknown leave the statement to SQLAlchemy.
+_PLAIN_SELECT_STATE = frozenset(
+    {
+        "_propagate_attrs",
+        "_raw_columns",
+        "_label_style",
+        "_where_criteria",
+        "_order_by_clauses",
+        "_group_by_clauses",
+        "_having_criteria",
+        "_limit_clause",
+        "_offset_clause",
+        "_fetch_clause",
+        "_fetch_clause_options",
+        "_distinct",
+        "_for_update_arg",
+        "dialect_options",
+        "_generate_cache_key",
+        "_memoized_keys",
+    }
+)
+
+
+def select_plan(statement: Any) -> EntityPlan | None:
+    """The plan of ``statement`` when it is ``select(Model)`` of a plain model, filtered, ordered
+    or limited but nothing else; None for every other statement."""
+    if type(statement) is not Select or not _PLAIN_SELECT_STATE.issuperset(vars(statement)):
+        return None
+    raw = statement._raw_columns
+    if len(raw) != 1 or statement._label_style is not LABEL_STYLE_DISAMBIGUATE_ONLY:
+        return None
+    mapper = raw[0]._annotations.get("parententity")
+    if not isinstance(mapper, Mapper):
+        return None
+    clause = mapper.__clause_element__()  # type: ignore[no-untyped-call]
+    if raw[0] is not clause:  # the model itself, not an alias or a table of it
+        return None
+    return plan_for(mapper.class_)
 
 
 _PLANS: weakref.WeakKeyDictionary[type, EntityPlan | None] = weakref.WeakKeyDictionary()

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine, Select, Table, event
+from sqlalchemy import Connection, Engine, Result, Select, Table, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import orm as sa_orm
 from sqlalchemy import types as sa_types
@@ -30,7 +30,7 @@ from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.orm import Mapper
 from sqlalchemy.util import greenlet_spawn
 
-from trellis.db.loading import PK_PARAM, EntityPlan, plan_for
+from trellis.db.loading import PK_PARAM, EntityPlan, plan_for, select_plan
 from trellis.db.pagination import Page, check_last, check_page, count_statement
 from trellis.exceptions import NotFound
 
@@ -148,6 +148,66 @@ class Session(sa_orm.Session):
         if self.new or self.dirty or self.deleted:
             self.wrote = True
         super().flush(objects)
+
+    def execute(
+        self,
+        statement: Any,
+        params: Any = None,
+        *,
+        execution_options: Any = None,
+        bind_arguments: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        if params is None and bind_arguments is None and not kwargs:
+            loaded = self._load_plain(statement, execution_options)
+            if loaded is not None:
+                return loaded
+        return super().execute(
+            statement,
+            params,
+            execution_options=execution_options or {},
+            bind_arguments=bind_arguments,
+            **kwargs,
+        )
+
+    def scalars(
+        self,
+        statement: Any,
+        params: Any = None,
+        *,
+        execution_options: Any = None,
+        bind_arguments: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        if params is None and bind_arguments is None and not kwargs:
+            loaded = self._load_plain(statement, execution_options)
+            if loaded is not None:
+                return loaded.scalars()
+        return super().scalars(
+            statement,
+            params,
+            execution_options=execution_options or {},
+            bind_arguments=bind_arguments,
+            **kwargs,
+        )
+
+    def _load_plain(self, statement: Any, execution_options: Any) -> Result[Any] | None:
+        """``select(Model)`` of a plain model, run by Core on the session's connection and
+        loaded by :mod:`trellis.db.loading`; None when SQLAlchemy's ORM must run it."""
+        if execution_options and not _BUFFERING.issuperset(execution_options):
+            return None
+        plan = select_plan(statement)
+        if plan is None or not plan.usable_by(self):
+            return None
+        if self.autoflush and not self._flushing:
+            self._autoflush()
+        connection = self.connection(bind_arguments={"mapper": plan.mapper, "clause": statement})
+        result = connection.execute(statement)
+        if tuple(result.keys()) != plan.column_keys:  # not expected: SQLAlchemy runs it again
+            result.close()
+            return None
+        instances = [plan.load(self, row) for row in result]
+        return plan.results(instances)
 
     def get(
         self,
@@ -273,7 +333,7 @@ class AsyncSession(sa_asyncio.AsyncSession):
 
     async def get_or_404(self, entity: type[T], ident: Any, *, description: str | None = None) -> T:
         """``await session.get(entity, ident)``, or a 404 when there is no such row."""
-        found = (
+        found: T | None = (
             await self.get(entity, ident) if _key_fits(self.sync_session, entity, ident) else None
         )
         if found is None:
@@ -304,6 +364,8 @@ class AsyncSession(sa_asyncio.AsyncSession):
 
 
 _UNREAD = object()
+#: The execution option AsyncSession adds to every statement; a loaded result is buffered anyway.
+_BUFFERING = frozenset({"prebuffer_rows"})
 
 
 async def _read_on_driver(session: Session, plan: EntityPlan, ident: Any) -> Any:
@@ -337,7 +399,7 @@ async def _read_on_driver(session: Session, plan: EntityPlan, ident: Any) -> Any
         or connection.engine._has_events
     ):
         return _UNREAD
-    driver = connection.connection.driver_connection
+    driver: Any = connection.connection.driver_connection
     if not (connection.info.get(AUTOCOMMIT_READS) or driver.is_in_transaction()):
         return _UNREAD
     try:

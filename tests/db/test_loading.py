@@ -1,0 +1,233 @@
+"""Plain models load without SQLAlchemy's ORM pipeline (:mod:`trellis.db.loading`), and what they
+load is what SQLAlchemy would have loaded: same values, same identity, same session state,
+lazy relationships, change tracking, expiry.  Everything the shortcut does not cover still
+goes through SQLAlchemy and behaves as SQLAlchemy says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy import event, inspect, select
+from sqlalchemy import orm as sa_orm
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import defer, selectinload
+from tests.db.conftest import require_server
+from tests.db.models_for_tests import Article, Note, Writer
+
+from trellis.db import Database, ForeignKey, Mapped, Model, mapped_column, relationship
+from trellis.db.loading import plan_for, select_plan
+
+
+def _seed(db: Database) -> tuple[int, int]:
+    with db.session() as session:
+        writer = Writer(username="ada")
+        article = Article(title="first", author=writer, views=3)
+        session.add_all([writer, article, Note(body="n", article=article)])
+        session.commit()
+        return writer.id, article.id
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    state = inspect(obj)
+    return {
+        "values": {column.key: getattr(obj, column.key) for column in state.mapper.column_attrs},
+        "key": state.key,
+        "persistent": state.persistent,
+        "modified": state.modified,
+        "unloaded": sorted(state.unloaded),
+    }
+
+
+def test_get_and_select_load_what_sqlalchemy_loads(make_app: Any, database_url: str) -> None:
+    db = Database.of(make_app(database_url))
+    writer_id, article_id = _seed(db)
+    for model, key in ((Writer, writer_id), (Article, article_id)):
+        with db.session() as ours, db.session() as theirs:
+            fast = ours.get(model, key)
+            slow = sa_orm.Session.get(theirs, model, key)  # SQLAlchemy's own get
+            assert _snapshot(fast) == _snapshot(slow)
+            [selected] = ours.scalars(select(model).where(model.id == key)).all()
+            assert selected is fast  # one identity per row
+            assert ours.execute(select(model)).one()[0] is fast
+            assert ours.execute(select(model)).one()._mapping[model] is fast
+
+
+async def test_async_get_and_select_load_what_sqlalchemy_loads(
+    make_app: Any, database_url: str
+) -> None:
+    db = Database.of(make_app(database_url))
+    writer_id, article_id = _seed(db)
+    async with db.async_session() as ours, db.async_session() as theirs:
+        fast = await ours.get(Article, article_id)
+        slow = await theirs.get(Article, article_id, populate_existing=True)  # SQLAlchemy's path
+        assert _snapshot(fast) == _snapshot(slow)
+        assert await ours.get(Article, article_id) is fast
+        assert (await ours.scalars(select(Article))).one() is fast
+        writer = await ours.get(Writer, writer_id)
+        assert fast.author_id == writer.id
+        assert await ours.get(Writer, writer_id + 1000) is None
+    await db.engines().dispose_async()
+
+
+def test_loaded_objects_track_changes_and_load_relationships(
+    make_app: Any, database_url: str
+) -> None:
+    db = Database.of(make_app(database_url))
+    writer_id, article_id = _seed(db)
+    with db.session() as session:
+        article = session.get(Article, article_id)
+        assert article.author.username == "ada"  # lazy many-to-one, loaded on access
+        assert [note.body for note in article.notes] == ["n"]  # lazy collection
+        assert session.get(Writer, writer_id) is article.author
+        article.title = "second"
+        assert session.is_modified(article)
+        session.commit()
+    with db.session() as session:
+        [article] = session.scalars(select(Article)).all()
+        assert article.title == "second"
+        session.expire(article)
+        assert session.scalars(select(Article)).one() is article
+        assert "title" in article.__dict__  # the select filled the expired attributes
+        assert "title" not in inspect(article).expired_attributes  # relationships stay expired
+        session.delete(article.notes[0])
+        session.delete(article)
+        session.commit()
+    with db.session() as session:
+        assert session.get(Article, article_id) is None
+
+
+def test_pending_objects_are_flushed_before_a_plain_read(make_app: Any, database_url: str) -> None:
+    db = Database.of(make_app(database_url))
+    with db.session() as session:
+        session.add(Writer(username="pending"))
+        assert [w.username for w in session.scalars(select(Writer))] == ["pending"]
+        session.rollback()
+
+
+def test_what_the_shortcut_does_not_cover_goes_through_sqlalchemy(
+    make_app: Any, database_url: str
+) -> None:
+    db = Database.of(make_app(database_url))
+    writer_id, _ = _seed(db)
+    loaded: list[Any] = []
+
+    def on_load(target: Any, context: Any) -> None:
+        loaded.append(target)
+
+    event.listen(Writer, "load", on_load)
+    try:
+        with db.session() as session:
+            writer = session.get(Writer, writer_id)
+            assert loaded == [writer]  # the model's load event ran: SQLAlchemy loaded it
+    finally:
+        event.remove(Writer, "load", on_load)
+    with db.session() as session:
+        writer = session.scalars(select(Writer).options(defer(Writer.username))).one()
+        assert "username" not in writer.__dict__  # options are honoured
+        writer.username = "changed locally"
+        again = session.scalars(
+            select(Writer).execution_options(populate_existing=True, autoflush=False)
+        ).one()
+        assert again is writer
+        assert writer.username == "ada"  # populate_existing overwrote the local change
+        articles = session.scalars(select(Article).options(selectinload(Article.notes))).all()
+        assert "notes" in articles[0].__dict__
+
+
+def test_which_models_and_statements_are_plain() -> None:
+    assert plan_for(Writer) is not None
+    assert plan_for(Note) is not None
+    assert select_plan(select(Writer).where(Writer.id > 1).order_by(Writer.username).limit(2))
+    assert select_plan(select(Writer.id)) is None
+    assert select_plan(select(Writer, Article)) is None
+    assert select_plan(select(sa_orm.aliased(Writer))) is None
+    assert select_plan(select(Writer).join(Writer.posts)) is None
+    assert select_plan(select(Writer).options(selectinload(Writer.posts))) is None
+    assert select_plan(select(Writer).execution_options(populate_existing=True)) is None
+
+    class Eager(Model):
+        __tablename__ = "loading_eager"
+        parent_id: Mapped[int | None] = mapped_column(ForeignKey("loading_eager.id"))
+        children: Mapped[list[Eager]] = relationship(lazy="selectin")
+
+    class Deferred(Model):
+        __tablename__ = "loading_deferred"
+        body: Mapped[str] = mapped_column(deferred=True)
+
+    class Base(Model):
+        __tablename__ = "loading_base"
+        kind: Mapped[str]
+        __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "base"}
+
+    class Child(Base):
+        __mapper_args__ = {"polymorphic_identity": "child"}
+
+    for model in (Eager, Deferred, Base, Child):
+        assert plan_for(model) is None, model
+    for model in (Eager, Deferred, Base, Child):
+        Model.metadata.remove(model.__table__)
+
+
+async def test_asyncpg_reads_a_plain_row_itself_unless_someone_listens(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Database.of(make_app(require_server("postgresql")))
+    writer_id, _ = _seed(db)
+    fetched: list[str] = []
+    fetchrow = asyncpg.Connection.fetchrow
+
+    async def counting(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        fetched.append(query)
+        return await fetchrow(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "fetchrow", counting)
+    async with db.async_session() as session:
+        writer = await session.get(Writer, writer_id)
+        assert writer.username == "ada"
+        assert len(fetched) == 1  # the driver ran it: no greenlet, no Core
+        assert inspect(writer).persistent
+    seen: list[str] = []
+
+    def listen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    engine = db.async_engine().sync_engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        async with db.async_session() as session:
+            assert (await session.get(Writer, writer_id)).username == "ada"
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert len(fetched) == 1
+    assert len(seen) == 1
+    await db.engines().dispose_async()
+
+
+async def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(make_app: Any) -> None:
+    db = Database.of(make_app(require_server("postgresql")))
+    _seed(db)
+    async with db.async_session() as session:
+        with pytest.raises(DBAPIError):
+            await session.get(Writer, "not a number")
+        await session.rollback()
+        assert (await session.scalars(select(Writer))).one().username == "ada"
+    await db.engines().dispose_async()
+
+
+async def test_a_read_in_a_serializable_unit_of_work_stays_in_its_transaction(
+    make_app: Any,
+) -> None:
+    db = Database.of(make_app(require_server("postgresql")))
+    writer_id, _ = _seed(db)
+    async with db.async_session() as session:
+        await session.connection(execution_options={"isolation_level": "SERIALIZABLE"})
+        assert (await session.get(Writer, writer_id)).username == "ada"
+        with db.session() as other:
+            other.get(Writer, writer_id).username = "bob"
+            other.commit()
+        session.expunge_all()
+        assert (await session.get(Writer, writer_id)).username == "ada"  # same snapshot
+    await db.engines().dispose_async()
