@@ -18,7 +18,7 @@ from tests.db.conftest import require_server
 from tests.db.models_for_tests import Article, Note, Writer
 
 from trellis.db import Database, ForeignKey, Mapped, Model, mapped_column, relationship
-from trellis.db.loading import plan_for, select_plan
+from trellis.db.loading import EntityPlan, plan_for, select_plan
 
 
 def _seed(db: Database) -> tuple[int, int]:
@@ -231,3 +231,26 @@ async def test_a_read_in_a_serializable_unit_of_work_stays_in_its_transaction(
         session.expunge_all()
         assert (await session.get(Writer, writer_id)).username == "ada"  # same snapshot
     await db.engines().dispose_async()
+
+
+async def test_plain_loading_can_be_turned_off(
+    make_app: Any, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Database.of(make_app(database_url, plain_loading=False))
+    writer_id, _ = _seed(db)
+
+    def refuse(*args: Any) -> None:
+        raise AssertionError("the shortcut ran")
+
+    monkeypatch.setattr(EntityPlan, "load", refuse)
+    with db.session() as session:
+        assert session.get(Writer, writer_id).username == "ada"
+        assert session.scalars(select(Writer)).one().username == "ada"
+    async with db.async_session() as session:
+        assert (await session.get(Writer, writer_id)).username == "ada"
+    await db.engines().dispose_async()
+    monkeypatch.undo()
+    db.plain_loading = True
+    monkeypatch.setattr(EntityPlan, "load", refuse)
+    with db.session() as session, pytest.raises(AssertionError, match="the shortcut ran"):
+        session.get(Writer, writer_id)

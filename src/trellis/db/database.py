@@ -57,7 +57,10 @@ class Database:
         echo: bool = False,
         blueprints: Mapping[str, str] | None = None,
         model: type[DeclarativeBase] = Model,
+        plain_loading: bool = True,
     ) -> None:
+        #: Whether sessions load plain models themselves (:mod:`trellis.db.loading`).
+        self.plain_loading = plain_loading
         self.options = EngineOptions(
             pool_size=pool_size,
             max_overflow=max_overflow,
@@ -263,7 +266,11 @@ class Database:
         return group.write_engine(asynchronous) if write else group.read_engine(asynchronous)
 
     def _session_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {"binder": self, "expire_on_commit": False}
+        options: dict[str, Any] = {
+            "binder": self,
+            "expire_on_commit": False,
+            "plain_loading": self.plain_loading,
+        }
         if self.pinned is not None:
             options["join_transaction_mode"] = "create_savepoint"
         return options

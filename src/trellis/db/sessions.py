@@ -83,9 +83,12 @@ class Session(sa_orm.Session):
         binder: Binder | None = None,
         database: str = "default",
         asynchronous: bool = False,
+        plain_loading: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(bind=bind, **kwargs)
+        #: Load plain models without SQLAlchemy's ORM pipeline (:mod:`trellis.db.loading`).
+        self.plain_loading = plain_loading
         self.binder = binder
         self.database = database
         self.asynchronous = asynchronous
@@ -158,7 +161,7 @@ class Session(sa_orm.Session):
         bind_arguments: Any = None,
         **kwargs: Any,
     ) -> Any:
-        if params is None and bind_arguments is None and not kwargs:
+        if params is None and bind_arguments is None and not kwargs and self.plain_loading:
             loaded = self._load_plain(statement, execution_options)
             if loaded is not None:
                 return loaded
@@ -179,7 +182,7 @@ class Session(sa_orm.Session):
         bind_arguments: Any = None,
         **kwargs: Any,
     ) -> Any:
-        if params is None and bind_arguments is None and not kwargs:
+        if params is None and bind_arguments is None and not kwargs and self.plain_loading:
             loaded = self._load_plain(statement, execution_options)
             if loaded is not None:
                 return loaded.scalars()
@@ -225,7 +228,8 @@ class Session(sa_orm.Session):
         built once per model (SQLAlchemy builds and keys a new one on every call)."""
         plan = (
             plan_for(entity)
-            if not (
+            if self.plain_loading
+            and not (
                 options
                 or populate_existing
                 or with_for_update is not None
@@ -322,8 +326,13 @@ class AsyncSession(sa_asyncio.AsyncSession):
     async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         """``await session.get(Model, pk)``; a plain model's row on asyncpg is read by the driver
         itself, on the session's connection, with no greenlet (see :mod:`trellis.db.loading`)."""
-        if not kwargs and ident is not None and not isinstance(ident, tuple | list | dict):
-            sync = self.sync_session
+        sync = self.sync_session
+        if (
+            sync.plain_loading
+            and not kwargs
+            and ident is not None
+            and not isinstance(ident, tuple | list | dict)
+        ):
             plan = plan_for(entity)
             if plan is not None and plan.by_pk is not None and plan.usable_by(sync):
                 found = await _read_on_driver(sync, plan, ident)
