@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     #: Keep a well-formed request id sent by the client (or a proxy) instead of making a new one.
     trust_request_id: bool = True
 
+    #: Once start-up finished, move what start-up made (modules, routes, models, templates) out
+    #: of the garbage collector's sight (``gc.freeze()``, once per process), so full collections
+    #: stop re-scanning objects that live as long as the process.
+    gc_freeze: bool = True
+
     def limits(self) -> Limits:
         """The request limits as the HTTP toolkit takes them."""
         return Limits(

@@ -7,6 +7,7 @@ hooks, dependencies, error handlers and the request object cost nothing where th
 
 from __future__ import annotations
 
+import gc
 import inspect
 import itertools
 import logging
@@ -145,6 +146,7 @@ class Dispatcher:
         self.debug = bool(settings.debug)
         self.limits = settings.limits()
         self.max_header_count = settings.max_header_count
+        self.gc_freeze = bool(settings.gc_freeze)
         self.max_header_size = settings.max_header_size
         self.request_id_header = settings.request_id_header.lower().encode("latin-1")
         self.trust_request_id = settings.trust_request_id
@@ -601,6 +603,8 @@ class Dispatcher:
             if scope.get("trellis.raise_server_exceptions"):
                 raise
             return
+        if self.gc_freeze:
+            freeze_startup_heap()
         await send({"type": "lifespan.startup.complete"})
         message = await receive()
         try:
@@ -623,6 +627,24 @@ class Dispatcher:
 
 # Closing before accepting makes the server answer the handshake with 403.
 _WEBSOCKET_REFUSAL = {"type": "websocket.close", "code": 1008, "reason": "Refused"}
+
+
+_heap_frozen = False
+
+
+def freeze_startup_heap() -> None:
+    """``gc.collect()`` then ``gc.freeze()``, the first time an app in this process starts.
+
+    What start-up made lives as long as the process, yet every full collection walks it again:
+    measured under granian on the database benchmark, that was 15-25% of a request.  Frozen,
+    it is never scanned (nor, in a forked worker, written to).  Only once per process: a test
+    run starting many apps would otherwise freeze each test's leftovers for good.
+    """
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def _refused_websocket(edges: tuple[Edge, ...], scope: dict[str, Any]) -> bool:
