@@ -206,6 +206,49 @@ async def test_asyncpg_reads_a_plain_row_itself_unless_someone_listens(
     await db.engines().dispose_async()
 
 
+async def test_asyncpg_runs_plain_selects_with_their_parameters(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Database.of(make_app(require_server("postgresql")))
+    with db.session() as session:
+        session.add_all([Writer(username=name) for name in ("ann", "bob", "cy", "dee")])
+        session.commit()
+    fetched: list[tuple[str, tuple[Any, ...]]] = []
+    fetch = asyncpg.Connection.fetch
+
+    async def counting(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        fetched.append((query, args))
+        return await fetch(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "fetch", counting)
+
+    def names_after(letter: str, limit: int) -> Any:
+        return (
+            select(Writer).where(Writer.username > letter).order_by(Writer.username).limit(limit)
+        )
+
+    async with db.async_session() as session:
+        first = (await session.scalars(names_after("a", 2))).all()
+        assert [writer.username for writer in first] == ["ann", "bob"]
+        assert [w.username for w in (await session.scalars(names_after("b", 5)))] == [
+            "bob",
+            "cy",
+            "dee",
+        ]  # same statement shape, this statement's own parameters
+        assert [args for _, args in fetched] == [("a", 2), ("b", 5)]
+        rows = (await session.execute(select(Writer).where(Writer.username == "ann"))).all()
+        assert rows[0][0] is first[0]  # the identity map's object
+        assert rows[0].Writer is first[0]
+        in_list = select(Writer).where(Writer.username.in_(["cy", "dee"]))
+        assert len((await session.scalars(in_list)).all()) == 2  # IN lists: SQLAlchemy's
+        assert len(fetched) == 3
+        session.add(Writer(username="eve"))
+        assert "eve" in [w.username for w in await session.scalars(select(Writer))]
+        assert len(fetched) == 3  # something to autoflush: SQLAlchemy's
+        await session.rollback()
+    await db.engines().dispose_async()
+
+
 async def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(make_app: Any) -> None:
     db = Database.of(make_app(require_server("postgresql")))
     _seed(db)

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import LABEL_STYLE_DISAMBIGUATE_ONLY, Column, Select, Table, bindparam, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.engine import Dialect, IteratorResult, Result
+from sqlalchemy.engine import IteratorResult, Result
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.orm import (
     ColumnProperty,
@@ -54,7 +54,6 @@ class EntityPlan:
     """How to turn rows of one plain model's table into its instances."""
 
     __slots__ = (
-        "_driver_sql",
         "by_pk",
         "column_keys",
         "columns",
@@ -81,16 +80,6 @@ class EntityPlan:
             if self.pk_index >= 0
             else None
         )
-        self._driver_sql: dict[Dialect, str | None] = {}
-
-    def driver_sql(self, dialect: Dialect) -> str | None:
-        """``by_pk`` as the SQL that asyncpg runs, when the driver's own values need no
-        conversion on the way in or out; None otherwise (the statement goes through Core)."""
-        try:
-            return self._driver_sql[dialect]
-        except KeyError:
-            sql = self._driver_sql[dialect] = _driver_sql(self, dialect)
-            return sql
 
     def usable_by(self, session: Session) -> bool:
         """Whether nothing listens to what this shortcut skips: the model's ``load`` event and the
@@ -139,24 +128,6 @@ class EntityPlan:
         state.load_path = mapper._path_registry
         identity_map._add_unpresent(state, key)
         return instance
-
-
-def _driver_sql(plan: EntityPlan, dialect: Dialect) -> str | None:
-    if plan.by_pk is None or dialect.driver != "asyncpg":
-        return None
-    key = plan.mapper.primary_key[0]
-    try:
-        if key.type.dialect_impl(dialect).bind_processor(dialect) is not None:
-            return None
-        for column in plan.columns:
-            if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
-                return None
-    except Exception:  # a type that cannot say without a real column type: Core converts it
-        return None
-    compiled = plan.by_pk.compile(dialect=dialect)
-    if list(compiled.positiontup or ()) != [PK_PARAM]:
-        return None
-    return compiled.string
 
 
 #: What a plain ``select(Model)`` may set on itself: clauses that change which rows come back,

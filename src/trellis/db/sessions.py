@@ -28,9 +28,9 @@ from sqlalchemy import orm as sa_orm
 from sqlalchemy import types as sa_types
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.orm import Mapper
-from sqlalchemy.util import greenlet_spawn
 
-from trellis.db.loading import PK_PARAM, EntityPlan, plan_for, select_plan
+from trellis.db.driver_reads import UNREAD, read_by_pk, read_select
+from trellis.db.loading import PK_PARAM, plan_for, select_plan
 from trellis.db.pagination import Page, check_last, check_page, count_statement
 from trellis.exceptions import NotFound
 
@@ -335,10 +335,42 @@ class AsyncSession(sa_asyncio.AsyncSession):
         ):
             plan = plan_for(entity)
             if plan is not None and plan.by_pk is not None and plan.usable_by(sync):
-                found = await _read_on_driver(sync, plan, ident)
-                if found is not _UNREAD:
+                found = await read_by_pk(sync, plan, ident)
+                if found is not UNREAD:
                     return found
         return await super().get(entity, ident, **kwargs)
+
+    async def execute(
+        self,
+        statement: Any,
+        params: Any = None,
+        *,
+        execution_options: Any = None,
+        bind_arguments: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        """``await session.execute(statement)``; a plain ``select(Model)`` on asyncpg is run by
+        the driver itself (see :mod:`trellis.db.driver_reads`).  ``scalars()`` comes here too."""
+        sync = self.sync_session
+        if (
+            sync.plain_loading
+            and params is None
+            and not execution_options
+            and bind_arguments is None
+            and not kwargs
+        ):
+            plan = select_plan(statement)
+            if plan is not None and plan.usable_by(sync):
+                found = await read_select(sync, plan, statement)
+                if found is not UNREAD:
+                    return found
+        return await super().execute(
+            statement,
+            params,
+            execution_options=execution_options or {},
+            bind_arguments=bind_arguments,
+            **kwargs,
+        )
 
     async def get_or_404(self, entity: type[T], ident: Any, *, description: str | None = None) -> T:
         """``await session.get(entity, ident)``, or a 404 when there is no such row."""
@@ -372,50 +404,8 @@ class AsyncSession(sa_asyncio.AsyncSession):
         return Page(items, total, page, per_page)
 
 
-_UNREAD = object()
 #: The execution option AsyncSession adds to every statement; a loaded result is buffered anyway.
 _BUFFERING = frozenset({"prebuffer_rows"})
-
-
-async def _read_on_driver(session: Session, plan: EntityPlan, ident: Any) -> Any:
-    """``session.get`` for a plain model, run by asyncpg on the session's connection; or
-    ``_UNREAD`` when SQLAlchemy must do it: the row may be in the identity map, there is
-    something to autoflush, the driver needs conversions, someone listens to the statement
-    (engine events, ``echo``), or the connection is in a transaction SQLAlchemy has yet to
-    begin.  A driver error also hands over: SQLAlchemy runs the read again and fails the way it
-    always does (wrapped error, connection invalidated), so only the success path is ours."""
-    if (plan.mapper._identity_class, (ident,), None) in session.identity_map:
-        return _UNREAD
-    if session.autoflush and (
-        session.new or session.deleted or session.identity_map.check_modified()
-    ):
-        return _UNREAD
-    statement = plan.by_pk
-    bind = session.get_bind(plan.mapper, clause=statement)
-    connection = session.joined.get(bind)
-    if connection is None:
-        if bind.dialect.driver != "asyncpg":
-            return _UNREAD
-        connection = await greenlet_spawn(session.connection, bind_arguments={"bind": bind})
-        session.joined[bind] = connection
-    sql = plan.driver_sql(connection.dialect)
-    if (
-        sql is None
-        or connection.closed
-        or connection.invalidated
-        or connection._echo
-        or connection._has_events
-        or connection.engine._has_events
-    ):
-        return _UNREAD
-    driver: Any = connection.connection.driver_connection
-    if not (connection.info.get(AUTOCOMMIT_READS) or driver.is_in_transaction()):
-        return _UNREAD
-    try:
-        row = await driver.fetchrow(sql, ident)
-    except Exception:
-        return _UNREAD
-    return None if row is None else plan.load(session, row)
 
 
 _INT_BITS = ((sa_types.SmallInteger, 16), (sa_types.BigInteger, 64), (sa_types.Integer, 32))

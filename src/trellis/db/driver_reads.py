@@ -1,0 +1,169 @@
+"""Plain reads that asyncpg runs itself, on the session's own connection.
+
+Past :mod:`trellis.db.loading`, what a ``get`` still pays on asyncpg is SQLAlchemy's asyncio
+bridge: a greenlet per call, Core's execution context and result, and the DBAPI adapter around
+asyncpg (about 35 µs each here).  For a plain model whose columns need no conversion (asyncpg's
+own Python values are SQLAlchemy's), the SQL and its parameters are all there is to it, so an
+``AsyncSession`` asks the driver for the rows directly and the loader makes the objects.
+
+The shortcut steps aside — the caller gets :data:`UNREAD` and runs the statement through
+SQLAlchemy — whenever it could change an answer or hide a statement: objects waiting to be
+autoflushed, a dialect other than asyncpg, columns or parameters with conversions, expanding
+``IN`` parameters, ``echo`` or engine events (what logging and tracing use), and a connection
+whose transaction SQLAlchemy has yet to begin (an isolation level was asked for: the read must
+be inside it).  A driver error also steps aside: SQLAlchemy runs the read again and fails the
+way it always does (wrapped error, connection invalidated), so only success is handled here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.util import greenlet_spawn
+
+from trellis.db.loading import PK_PARAM, EntityPlan
+
+if TYPE_CHECKING:
+    from trellis.db.sessions import Session
+
+__all__ = ["UNREAD", "read_by_pk", "read_select"]
+
+#: What the read functions return when SQLAlchemy must run the statement.
+UNREAD: Any = object()
+
+#: Compiled ``select(Model)`` statements by dialect and cache key; cleared when it gets this big
+#: (statements built with literal values each have a key of their own).
+_MAX_SELECTS = 512
+_selects: dict[tuple[Dialect, Any], SQLCompiler | None] = {}
+_by_pk: dict[tuple[EntityPlan, Dialect], str | None] = {}
+
+
+async def read_by_pk(session: Session, plan: EntityPlan, ident: Any) -> Any:
+    """``session.get(Model, ident)`` for a plain model, or :data:`UNREAD`."""
+    if (plan.mapper._identity_class, (ident,), None) in session.identity_map:
+        return UNREAD
+    statement = plan.by_pk
+    connection = await _driver_connection(session, plan, statement)
+    if connection is None:
+        return UNREAD
+    sql = _by_pk_sql(plan, connection.dialect)
+    if sql is None:
+        return UNREAD
+    try:
+        row = await connection.connection.driver_connection.fetchrow(sql, ident)  # type: ignore[union-attr]
+    except Exception:
+        return UNREAD
+    return None if row is None else plan.load(session, row)
+
+
+async def read_select(session: Session, plan: EntityPlan, statement: Any) -> Any:
+    """``session.execute(statement)`` for a plain ``select(Model)``, or :data:`UNREAD`."""
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:
+        return UNREAD
+    connection = await _driver_connection(session, plan, statement)
+    if connection is None:
+        return UNREAD
+    compiled = _compiled_select(plan, statement, cache_key, connection.dialect)
+    if compiled is None:
+        return UNREAD
+    values = compiled.construct_params(extracted_parameters=cache_key.bindparams)
+    arguments = [values[name] for name in compiled.positiontup or ()]
+    try:
+        rows = await connection.connection.driver_connection.fetch(compiled.string, *arguments)  # type: ignore[union-attr]
+    except Exception:
+        return UNREAD
+    return plan.results([plan.load(session, row) for row in rows])
+
+
+async def _driver_connection(
+    session: Session, plan: EntityPlan, statement: Any
+) -> Connection | None:
+    """The session's connection for ``statement`` when the driver may run it, else None."""
+    if session.autoflush and (
+        session.new or session.deleted or session.identity_map.check_modified()
+    ):
+        return None
+    bind = session.get_bind(plan.mapper, clause=statement)
+    connection = session.joined.get(bind)
+    if connection is None:
+        if bind.dialect.driver != "asyncpg":
+            return None
+        connection = await greenlet_spawn(session.connection, bind_arguments={"bind": bind})
+        session.joined[bind] = connection
+    if (
+        connection.closed
+        or connection.invalidated
+        or connection._echo
+        or connection._has_events
+        or connection.engine._has_events
+    ):
+        return None
+    # Reading in autocommit (the session's lazy BEGIN), or inside a transaction already begun.
+    driver: Any = connection.connection.driver_connection
+    if not (connection in session.reading_connections or driver.is_in_transaction()):
+        return None
+    return connection
+
+
+def _converts_nothing(plan: EntityPlan, dialect: Dialect, parameters: list[Any]) -> bool:
+    """Whether asyncpg's own values are the ones SQLAlchemy would hand over, both ways."""
+    try:
+        for type_ in parameters:
+            if type_.dialect_impl(dialect).bind_processor(dialect) is not None:
+                return False
+        for column in plan.columns:
+            if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
+                return False
+    except Exception:  # a type that cannot say without a real column type: Core converts it
+        return False
+    return True
+
+
+def _by_pk_sql(plan: EntityPlan, dialect: Dialect) -> str | None:
+    key = (plan, dialect)
+    try:
+        return _by_pk[key]
+    except KeyError:
+        pass
+    sql: str | None = None
+    if plan.by_pk is not None and _converts_nothing(
+        plan, dialect, [plan.mapper.primary_key[0].type]
+    ):
+        compiled = plan.by_pk.compile(dialect=dialect)
+        if list(compiled.positiontup or ()) == [PK_PARAM]:
+            sql = compiled.string
+    _by_pk[key] = sql
+    return sql
+
+
+def _compiled_select(
+    plan: EntityPlan, statement: Any, cache_key: Any, dialect: Dialect
+) -> SQLCompiler | None:
+    """``statement`` compiled for asyncpg once per shape, or None when the driver can't run it
+    as is: parameters rendered at execution time (``IN`` lists), escaped parameter names,
+    conversions, or columns in another order than the plan's."""
+    key = (dialect, cache_key.key)
+    try:
+        return _selects[key]
+    except KeyError:
+        pass
+    compiled: SQLCompiler | None = dialect.statement_compiler(
+        dialect, statement, cache_key=cache_key
+    )
+    assert compiled is not None
+    binds = list(compiled.binds.values())
+    if (
+        any(bind.expanding or bind.literal_execute for bind in binds)
+        or compiled.escaped_bind_names
+        or tuple(column.key for column in statement.selected_columns) != plan.column_keys
+        or not _converts_nothing(plan, dialect, [bind.type for bind in binds])
+    ):
+        compiled = None
+    if len(_selects) >= _MAX_SELECTS:
+        _selects.clear()
+    _selects[key] = compiled
+    return compiled
