@@ -76,7 +76,7 @@ async def read_select(session: Session, plan: EntityPlan, statement: Any) -> Any
         rows = await connection.connection.driver_connection.fetch(compiled.string, *arguments)  # type: ignore[union-attr]
     except Exception:
         return UNREAD
-    return plan.results([plan.load(session, row) for row in rows])
+    return plan.results(plan.load_all(session, rows))
 
 
 async def _driver_connection(

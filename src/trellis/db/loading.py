@@ -25,6 +25,7 @@ the whole SQLAlchemy way: the answer is the same, only slower.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import LABEL_STYLE_DISAMBIGUATE_ONLY, Column, Select, Table, bindparam, select
@@ -40,6 +41,7 @@ from sqlalchemy.orm import (
     configure_mappers,
 )
 from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm.instrumentation import ClassManager
 
 __all__ = ["PK_PARAM", "EntityPlan", "plan_for", "select_plan"]
 
@@ -100,34 +102,55 @@ class EntityPlan:
         return IteratorResult(metadata, iter(instances), _source_supports_scalars=True)
 
     def load(self, session: Session, row: Any) -> Any:
-        """The instance for ``row`` in ``session``: the one already in its identity map (its
-        unloaded attributes filled from the row, as SQLAlchemy does), else a new persistent one."""
+        """The instance for one row (see :meth:`load_all`)."""
+        return self.load_all(session, (row,))[0]
+
+    def load_all(self, session: Session, rows: Iterable[Any]) -> list[Any]:
+        """The instances for ``rows`` in ``session``: the one already in its identity map (its
+        unloaded attributes filled from the row, as SQLAlchemy does), else a new persistent one.
+        One loop with everything it needs looked up once: it runs for every row."""
         mapper = self.mapper
-        key = mapper._identity_class, (row[self.pk_index],), None
+        identity_class = mapper._identity_class
+        pk_index = self.pk_index
+        keys = self.keys
         identity_map = session.identity_map
-        existing = identity_map.get(key)
-        if existing is not None:
-            state = instance_state(existing)
-            unloaded = state.unloaded
-            if unloaded:
-                values = state.dict
-                for name, value in zip(self.keys, row, strict=True):
-                    if name in unloaded:
-                        values[name] = value
-                state._commit(values, unloaded)
-            return existing
-        instance = mapper.class_manager.new_instance()
-        state = instance_state(instance)
+        find = identity_map.get
+        add = identity_map._add_unpresent
+        new_instance = mapper.class_manager.new_instance
+        session_id = session.hash_key
+        load_path = mapper._path_registry
+        loaded: list[Any] = []
+        for row in rows:
+            key = identity_class, (row[pk_index],), None
+            existing = find(key)
+            if existing is not None:
+                _fill_unloaded(existing, keys, row)
+                loaded.append(existing)
+                continue
+            instance = new_instance()
+            instance.__dict__.update(zip(keys, row, strict=True))
+            state = instance_state(instance)
+            state.key = key
+            state.identity_token = None
+            state.session_id = session_id
+            state.load_options = ()
+            state.load_path = load_path
+            add(state, key)
+            loaded.append(instance)
+        return loaded
+
+
+def _fill_unloaded(instance: Any, keys: tuple[str, ...], row: Any) -> None:
+    """A row for an object already in the session fills only what it has not loaded (expired
+    attributes, say), and marks those loaded; what it holds, changed or not, stays."""
+    state = instance_state(instance)
+    unloaded = state.unloaded
+    if unloaded:
         values = state.dict
-        for name, value in zip(self.keys, row, strict=True):
-            values[name] = value
-        state.key = key
-        state.identity_token = None
-        state.session_id = session.hash_key
-        state.load_options = ()
-        state.load_path = mapper._path_registry
-        identity_map._add_unpresent(state, key)
-        return instance
+        for name, value in zip(keys, row, strict=True):
+            if name in unloaded:
+                values[name] = value
+        state._commit(values, unloaded)
 
 
 #: What a plain ``select(Model)`` may set on itself: clauses that change which rows come back,
@@ -202,6 +225,7 @@ def _make_plan(entity: type) -> EntityPlan | None:
         or mapper.with_polymorphic
         or mapper.version_id_col is not None
         or mapper.always_refresh
+        or type(mapper.class_manager) is not ClassManager  # custom instrumentation: its own dict
     ):
         return None
     columns: list[Column[Any]] = []

@@ -209,8 +209,7 @@ class Session(sa_orm.Session):
         if tuple(result.keys()) != plan.column_keys:  # not expected: SQLAlchemy runs it again
             result.close()
             return None
-        instances = [plan.load(self, row) for row in result]
-        return plan.results(instances)
+        return plan.results(plan.load_all(self, result.all()))
 
     def get(
         self,
