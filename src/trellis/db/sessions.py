@@ -182,17 +182,15 @@ class Session(sa_orm.Session):
         bind_arguments: Any = None,
         **kwargs: Any,
     ) -> Any:
-        if params is None and bind_arguments is None and not kwargs and self.plain_loading:
-            loaded = self._load_plain(statement, execution_options)
-            if loaded is not None:
-                return loaded.scalars()
-        return super().scalars(
+        # SQLAlchemy's own scalars() skips execute(); going through it serves plain models too.
+        result = self.execute(
             statement,
             params,
-            execution_options=execution_options or {},
+            execution_options=execution_options,
             bind_arguments=bind_arguments,
             **kwargs,
         )
+        return result.scalars()
 
     def _load_plain(self, statement: Any, execution_options: Any) -> Result[Any] | None:
         """``select(Model)`` of a plain model, run by Core on the session's connection and
