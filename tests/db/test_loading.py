@@ -223,9 +223,7 @@ async def test_asyncpg_runs_plain_selects_with_their_parameters(
     monkeypatch.setattr(asyncpg.Connection, "fetch", counting)
 
     def names_after(letter: str, limit: int) -> Any:
-        return (
-            select(Writer).where(Writer.username > letter).order_by(Writer.username).limit(limit)
-        )
+        return select(Writer).where(Writer.username > letter).order_by(Writer.username).limit(limit)
 
     async with db.async_session() as session:
         first = (await session.scalars(names_after("a", 2))).all()
