@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import event, inspect, select
+from sqlalchemy import Connection, event, inspect, select
 from sqlalchemy import orm as sa_orm
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import defer, selectinload
@@ -245,6 +245,39 @@ async def test_asyncpg_runs_plain_selects_with_their_parameters(
         assert len(fetched) == 3  # something to autoflush: SQLAlchemy's
         await session.rollback()
     await db.engines().dispose_async()
+
+
+def test_psycopg_reads_plain_rows_itself_while_the_session_only_reads(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Database.of(make_app(require_server("postgresql")))
+    writer_id, article_id = _seed(db)
+    through_core: list[Any] = []
+    execute = Connection.execute
+
+    def counting(self: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        through_core.append(statement)
+        return execute(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "execute", counting)
+    with db.session() as session:
+        writer = session.get(Writer, writer_id)
+        assert writer.username == "ada"
+        newest = session.scalars(select(Article).where(Article.views > 2).limit(5)).all()
+        assert [article.id for article in newest] == [article_id]
+        assert newest[0].author is writer  # the lazy load is SQLAlchemy's, through Core
+        assert len(through_core) == 1
+        writer.username = "ann"
+        session.flush()  # the unit of work now writes: its reads are SQLAlchemy's again
+        count = len(through_core)
+        assert session.get(Note, 1_000_000) is None
+        assert len(through_core) == count + 1
+        session.rollback()
+    with db.session() as session:
+        with pytest.raises(DBAPIError):
+            session.get(Writer, "not a number")  # the driver failed: SQLAlchemy raises it
+        session.rollback()
+        assert session.get(Writer, writer_id).username == "ada"
 
 
 async def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(make_app: Any) -> None:

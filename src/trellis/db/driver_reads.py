@@ -1,18 +1,20 @@
-"""Plain reads that asyncpg runs itself, on the session's own connection.
+"""Plain reads that the PostgreSQL driver runs itself, on the session's own connection.
 
-Past :mod:`trellis.db.loading`, what a ``get`` still pays on asyncpg is SQLAlchemy's asyncio
-bridge: a greenlet per call, Core's execution context and result, and the DBAPI adapter around
-asyncpg (about 35 µs each here).  For a plain model whose columns need no conversion (asyncpg's
-own Python values are SQLAlchemy's), the SQL and its parameters are all there is to it, so an
-``AsyncSession`` asks the driver for the rows directly and the loader makes the objects.
+Past :mod:`trellis.db.loading`, what a ``get`` still pays is Core's execution context and
+result (about 35 µs here) and, on asyncpg, SQLAlchemy's asyncio bridge: a greenlet per call and
+the DBAPI adapter around asyncpg (about 35 µs more).  For a plain model whose columns need no
+conversion (the driver's own Python values are SQLAlchemy's), the SQL and its parameters are
+all there is to it, so the session asks the driver for the rows directly — asyncpg for an
+``AsyncSession``, psycopg for a ``Session`` — and the loader makes the objects.
 
 The shortcut steps aside — the caller gets :data:`UNREAD` and runs the statement through
 SQLAlchemy — whenever it could change an answer or hide a statement: objects waiting to be
-autoflushed, a dialect other than asyncpg, columns or parameters with conversions, expanding
-``IN`` parameters, ``echo`` or engine events (what logging and tracing use), and a connection
-whose transaction SQLAlchemy has yet to begin (an isolation level was asked for: the read must
-be inside it).  A driver error also steps aside: SQLAlchemy runs the read again and fails the
-way it always does (wrapped error, connection invalidated), so only success is handled here.
+autoflushed, another driver, columns or parameters with conversions, expanding ``IN``
+parameters, ``echo`` or engine events (what logging and tracing use), and a connection that is
+not reading in autocommit (the unit of work wrote, or asked for an isolation level: its reads
+belong to its transaction, whose errors SQLAlchemy must see).  A driver error also steps
+aside: in autocommit it leaves nothing behind, so SQLAlchemy runs the read again and fails the
+way it always does (wrapped error, connection invalidated); only success is handled here.
 """
 
 from __future__ import annotations
@@ -39,50 +41,95 @@ UNREAD: Any = object()
 _MAX_SELECTS = 512
 _selects: dict[tuple[Dialect, Any], SQLCompiler | None] = {}
 _by_pk: dict[tuple[EntityPlan, Dialect], str | None] = {}
+#: The drivers that run reads here: asyncpg (positional ``$n``) and psycopg (``%(name)s``).
+_DRIVERS = frozenset({"asyncpg", "psycopg"})
 
 
 async def read_by_pk(session: Session, plan: EntityPlan, ident: Any) -> Any:
-    """``session.get(Model, ident)`` for a plain model, or :data:`UNREAD`."""
+    """``await session.get(Model, ident)`` for a plain model on asyncpg, or :data:`UNREAD`."""
     if (plan.mapper._identity_class, (ident,), None) in session.identity_map:
         return UNREAD
-    statement = plan.by_pk
-    connection = await _driver_connection(session, plan, statement)
-    if connection is None:
-        return UNREAD
-    sql = _by_pk_sql(plan, connection.dialect)
+    connection = await _async_connection(session, plan, plan.by_pk)
+    sql = None if connection is None else _by_pk_sql(plan, connection.dialect)
     if sql is None:
         return UNREAD
     try:
-        row = await connection.connection.driver_connection.fetchrow(sql, ident)  # type: ignore[union-attr]
+        row = await _driver(connection).fetchrow(sql, ident)
     except Exception:
         return UNREAD
     return None if row is None else plan.load(session, row)
 
 
 async def read_select(session: Session, plan: EntityPlan, statement: Any) -> Any:
-    """``session.execute(statement)`` for a plain ``select(Model)``, or :data:`UNREAD`."""
+    """``await session.execute(statement)`` for a plain ``select(Model)`` on asyncpg, or
+    :data:`UNREAD`."""
     cache_key = statement._generate_cache_key()
     if cache_key is None:
         return UNREAD
-    connection = await _driver_connection(session, plan, statement)
-    if connection is None:
-        return UNREAD
-    compiled = _compiled_select(plan, statement, cache_key, connection.dialect)
+    connection = await _async_connection(session, plan, statement)
+    compiled = (
+        None
+        if connection is None
+        else _compiled_select(plan, statement, cache_key, connection.dialect)
+    )
     if compiled is None:
         return UNREAD
     values = compiled.construct_params(extracted_parameters=cache_key.bindparams)
     arguments = [values[name] for name in compiled.positiontup or ()]
     try:
-        rows = await connection.connection.driver_connection.fetch(compiled.string, *arguments)  # type: ignore[union-attr]
+        rows = await _driver(connection).fetch(compiled.string, *arguments)
     except Exception:
         return UNREAD
     return plan.results(plan.load_all(session, rows))
 
 
-async def _driver_connection(
+def read_by_pk_sync(session: Session, plan: EntityPlan, connection: Connection, ident: Any) -> Any:
+    """``session.get(Model, ident)`` on psycopg, on ``connection`` (the session's for this
+    read), or :data:`UNREAD`."""
+    sql = _by_pk_sql(plan, connection.dialect) if _usable(session, connection) else None
+    if sql is None:
+        return UNREAD
+    try:
+        with _driver(connection).cursor() as cursor:
+            row = cursor.execute(sql, {PK_PARAM: ident}).fetchone()
+    except Exception:
+        return UNREAD
+    return None if row is None else plan.load(session, row)
+
+
+def read_select_sync(
+    session: Session, plan: EntityPlan, connection: Connection, statement: Any
+) -> Any:
+    """``session.execute(statement)`` for a plain ``select(Model)`` on psycopg, or
+    :data:`UNREAD`."""
+    if not _usable(session, connection):
+        return UNREAD
+    cache_key = statement._generate_cache_key()
+    compiled = (
+        None
+        if cache_key is None
+        else _compiled_select(plan, statement, cache_key, connection.dialect)
+    )
+    if compiled is None:
+        return UNREAD
+    values = compiled.construct_params(extracted_parameters=cache_key.bindparams)
+    try:
+        with _driver(connection).cursor() as cursor:
+            rows = cursor.execute(compiled.string, values).fetchall()
+    except Exception:
+        return UNREAD
+    return plan.results(plan.load_all(session, rows))
+
+
+def _driver(connection: Connection | None) -> Any:
+    assert connection is not None
+    return connection.connection.driver_connection
+
+
+async def _async_connection(
     session: Session, plan: EntityPlan, statement: Any
 ) -> Connection | None:
-    """The session's connection for ``statement`` when the driver may run it, else None."""
+    """The session's connection for ``statement`` when asyncpg may run it, else None."""
     if session.autoflush and (
         session.new or session.deleted or session.identity_map.check_modified()
     ):
@@ -94,19 +141,25 @@ async def _driver_connection(
             return None
         connection = await greenlet_spawn(session.connection, bind_arguments={"bind": bind})
         session.joined[bind] = connection
-    if (
-        connection.closed
-        or connection.invalidated
-        or connection._echo
-        or connection._has_events
-        or connection.engine._has_events
-    ):
-        return None
-    # Reading in autocommit (the session's lazy BEGIN), or inside a transaction already begun.
-    driver: Any = connection.connection.driver_connection
-    if not (connection in session.reading_connections or driver.is_in_transaction()):
-        return None
-    return connection
+    return connection if _usable(session, connection) else None
+
+
+def _usable(session: Session, connection: Connection) -> bool:
+    """Whether the driver may run a read on ``connection`` itself: nobody watches its
+    statements (``echo``, engine events), and it reads in autocommit (the session's lazy
+    BEGIN), so a failed read leaves no aborted transaction behind and SQLAlchemy can run it
+    again to raise the error its own way."""
+    return (
+        connection in session.reading_connections
+        and connection.dialect.driver in _DRIVERS
+        and not (
+            connection.closed
+            or connection.invalidated
+            or connection._echo
+            or connection._has_events
+            or connection.engine._has_events
+        )
+    )
 
 
 def _converts_nothing(plan: EntityPlan, dialect: Dialect, parameters: list[Any]) -> bool:
@@ -134,7 +187,7 @@ def _by_pk_sql(plan: EntityPlan, dialect: Dialect) -> str | None:
         plan, dialect, [plan.mapper.primary_key[0].type]
     ):
         compiled = plan.by_pk.compile(dialect=dialect)
-        if list(compiled.positiontup or ()) == [PK_PARAM]:
+        if list(compiled.positiontup or (PK_PARAM,)) == [PK_PARAM]:  # psycopg names it
             sql = compiled.string
     _by_pk[key] = sql
     return sql
@@ -143,7 +196,7 @@ def _by_pk_sql(plan: EntityPlan, dialect: Dialect) -> str | None:
 def _compiled_select(
     plan: EntityPlan, statement: Any, cache_key: Any, dialect: Dialect
 ) -> SQLCompiler | None:
-    """``statement`` compiled for asyncpg once per shape, or None when the driver can't run it
+    """``statement`` compiled for the dialect once per shape, or None when the driver can't run it
     as is: parameters rendered at execution time (``IN`` lists), escaped parameter names,
     conversions, or columns in another order than the plan's."""
     key = (dialect, cache_key.key)

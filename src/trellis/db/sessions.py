@@ -29,7 +29,13 @@ from sqlalchemy import types as sa_types
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.orm import Mapper
 
-from trellis.db.driver_reads import UNREAD, read_by_pk, read_select
+from trellis.db.driver_reads import (
+    UNREAD,
+    read_by_pk,
+    read_by_pk_sync,
+    read_select,
+    read_select_sync,
+)
 from trellis.db.loading import PK_PARAM, plan_for, select_plan
 from trellis.db.pagination import Page, check_last, check_page, count_statement
 from trellis.exceptions import NotFound
@@ -203,6 +209,9 @@ class Session(sa_orm.Session):
         if self.autoflush and not self._flushing:
             self._autoflush()
         connection = self.connection(bind_arguments={"mapper": plan.mapper, "clause": statement})
+        found = read_select_sync(self, plan, connection, statement)
+        if found is not UNREAD:
+            return found  # type: ignore[no-any-return]
         result = connection.execute(statement)
         if tuple(result.keys()) != plan.column_keys:  # not expected: SQLAlchemy runs it again
             result.close()
@@ -247,6 +256,9 @@ class Session(sa_orm.Session):
                 connection = self.connection(
                     bind_arguments={"mapper": plan.mapper, "clause": statement}
                 )
+                found = read_by_pk_sync(self, plan, connection, ident)
+                if found is not UNREAD:
+                    return found
                 row = connection.execute(statement, {PK_PARAM: ident}).first()
                 return None if row is None else plan.load(self, row)
         return super().get(
