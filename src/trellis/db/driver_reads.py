@@ -31,7 +31,7 @@ from trellis.db.loading import PK_PARAM, EntityPlan
 if TYPE_CHECKING:
     from trellis.db.sessions import Session
 
-__all__ = ["UNREAD", "read_by_pk", "read_select"]
+__all__ = ["UNREAD", "read_by_pk", "read_by_pk_sync", "read_select", "read_select_sync"]
 
 #: What the read functions return when SQLAlchemy must run the statement.
 UNREAD: Any = object()
@@ -40,7 +40,6 @@ UNREAD: Any = object()
 #: (statements built with literal values each have a key of their own).
 _MAX_SELECTS = 512
 _selects: dict[tuple[Dialect, Any], SQLCompiler | None] = {}
-_by_pk: dict[tuple[EntityPlan, Dialect], str | None] = {}
 #: The drivers that run reads here: asyncpg (positional ``$n``) and psycopg (``%(name)s``).
 _DRIVERS = frozenset({"asyncpg", "psycopg"})
 
@@ -177,9 +176,8 @@ def _converts_nothing(plan: EntityPlan, dialect: Dialect, parameters: list[Any])
 
 
 def _by_pk_sql(plan: EntityPlan, dialect: Dialect) -> str | None:
-    key = (plan, dialect)
     try:
-        return _by_pk[key]
+        return plan.by_pk_sql[dialect]
     except KeyError:
         pass
     sql: str | None = None
@@ -189,7 +187,7 @@ def _by_pk_sql(plan: EntityPlan, dialect: Dialect) -> str | None:
         compiled = plan.by_pk.compile(dialect=dialect)
         if list(compiled.positiontup or (PK_PARAM,)) == [PK_PARAM]:  # psycopg names it
             sql = compiled.string
-    _by_pk[key] = sql
+    plan.by_pk_sql[dialect] = sql
     return sql
 
 

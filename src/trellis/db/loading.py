@@ -57,6 +57,7 @@ class EntityPlan:
 
     __slots__ = (
         "by_pk",
+        "by_pk_sql",
         "column_keys",
         "columns",
         "keys",
@@ -82,6 +83,8 @@ class EntityPlan:
             if self.pk_index >= 0
             else None
         )
+        #: ``by_pk`` as each driver that runs it itself wants it (:mod:`trellis.db.driver_reads`).
+        self.by_pk_sql: dict[Any, str | None] = {}
 
     def usable_by(self, session: Session) -> bool:
         """Whether nothing listens to what this shortcut skips: the model's ``load`` event and the
