@@ -334,7 +334,8 @@ class AsyncSession(sa_asyncio.AsyncSession):
 
     async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         """``await session.get(Model, pk)``; a plain model's row on asyncpg is read by the driver
-        itself, on the session's connection, with no greenlet (see :mod:`trellis.db.loading`)."""
+        itself, on the session's connection, with no greenlet (see
+        :mod:`trellis.db.driver_reads`)."""
         sync = self.sync_session
         if (
             sync.plain_loading
