@@ -328,3 +328,36 @@ async def test_plain_loading_can_be_turned_off(
     monkeypatch.setattr(EntityPlan, "load", refuse)
     with db.session() as session, pytest.raises(AssertionError, match="the shortcut ran"):
         session.get(Writer, writer_id)
+
+
+async def test_a_reading_unit_of_work_holds_one_connection_at_a_time(make_app: Any) -> None:
+    # One pooled connection and no overflow: were the driver's reader kept while SQLAlchemy
+    # takes a connection for the write, the write would wait for the pool until it times out.
+    db = Database.of(
+        make_app(require_server("postgresql"), pool_size=1, max_overflow=0, pool_timeout=2)
+    )
+    writer_id, article_id = _seed(db)
+    pool = db.async_engine().sync_engine.pool
+    async with db.async_session() as session:
+        writer = await session.get(Writer, writer_id)  # on the session's reader
+        assert session.sync_session.readers
+        assert pool.checkedout() == 1
+        writer.username = "ann"
+        await session.flush()  # the reader went back first; SQLAlchemy took the connection
+        assert not session.sync_session.readers
+        assert pool.checkedout() == 1
+        assert (await session.get(Article, article_id)).title == "first"  # SQLAlchemy's now
+        await session.commit()
+        assert (await session.get(Writer, writer_id)).username == "ann"
+        savepoint = await session.begin_nested()
+        await savepoint.rollback()
+    assert pool.checkedout() == 0
+    async with db.async_session() as session:
+        with pytest.raises(DBAPIError):
+            await session.get(Writer, "not a number")  # the reader is thrown away
+        assert not session.sync_session.readers
+    assert pool.checkedout() == 0
+    async with db.async_session() as session:
+        assert [w.username for w in await session.scalars(select(Writer))] == ["ann"]
+    assert pool.checkedout() == 0
+    await db.engines().dispose_async()

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
 
+from trellis.db.lazy_begin import AUTOCOMMIT_READS, LAZY_BEGIN
 from trellis.db.loading import PK_PARAM, EntityPlan
 
 if TYPE_CHECKING:
@@ -48,13 +49,15 @@ async def read_by_pk(session: Session, plan: EntityPlan, ident: Any) -> Any:
     """``await session.get(Model, ident)`` for a plain model on asyncpg, or :data:`UNREAD`."""
     if (plan.mapper._identity_class, (ident,), None) in session.identity_map:
         return UNREAD
-    connection = await _async_connection(session, plan, plan.by_pk)
-    sql = None if connection is None else _by_pk_sql(plan, connection.dialect)
+    target = await _async_target(session, plan, plan.by_pk)
+    sql = None if target is None else _by_pk_sql(plan, target.dialect)
     if sql is None:
         return UNREAD
+    assert target is not None
     try:
-        row = await _driver(connection).fetchrow(sql, ident)
+        row = await target.driver.fetchrow(sql, ident)
     except Exception:
+        target.failed(session)
         return UNREAD
     return None if row is None else plan.load(session, row)
 
@@ -65,19 +68,19 @@ async def read_select(session: Session, plan: EntityPlan, statement: Any) -> Any
     cache_key = statement._generate_cache_key()
     if cache_key is None:
         return UNREAD
-    connection = await _async_connection(session, plan, statement)
+    target = await _async_target(session, plan, statement)
     compiled = (
-        None
-        if connection is None
-        else _compiled_select(plan, statement, cache_key, connection.dialect)
+        None if target is None else _compiled_select(plan, statement, cache_key, target.dialect)
     )
     if compiled is None:
         return UNREAD
+    assert target is not None
     values = compiled.construct_params(extracted_parameters=cache_key.bindparams)
     arguments = [values[name] for name in compiled.positiontup or ()]
     try:
-        rows = await _driver(connection).fetch(compiled.string, *arguments)
+        rows = await target.driver.fetch(compiled.string, *arguments)
     except Exception:
+        target.failed(session)
         return UNREAD
     return plan.results(plan.load_all(session, rows))
 
@@ -125,22 +128,68 @@ def _driver(connection: Connection | None) -> Any:
     return connection.connection.driver_connection
 
 
-async def _async_connection(
-    session: Session, plan: EntityPlan, statement: Any
-) -> Connection | None:
-    """The session's connection for ``statement`` when asyncpg may run it, else None."""
-    if session.autoflush and (
-        session.new or session.deleted or session.identity_map.check_modified()
+class _Target:
+    """Where an async read runs: the driver connection, its dialect, and whether it is one of
+    the session's readers (thrown away after an error, as SQLAlchemy would invalidate it)."""
+
+    __slots__ = ("bind", "dialect", "driver", "reader")
+
+    def __init__(self, driver: Any, dialect: Dialect, bind: Any, reader: bool) -> None:
+        self.driver = driver
+        self.dialect = dialect
+        self.bind = bind
+        self.reader = reader
+
+    def failed(self, session: Session) -> None:
+        if self.reader:
+            session.readers.pop(self.bind).invalidate()
+
+
+async def _async_target(session: Session, plan: EntityPlan, statement: Any) -> _Target | None:
+    """The asyncpg connection to run ``statement`` on, or None (SQLAlchemy runs it).
+
+    While the unit of work only reads, that is a pooled connection of the session's own
+    (:attr:`Session.readers`), taken without a SQLAlchemy transaction or ``Connection`` around
+    it: nothing is begun on it, so nothing has to end, and handing it back sends nothing.  Once
+    SQLAlchemy holds a connection for the database, reads go on that one while it reads in
+    autocommit, else to SQLAlchemy.
+    """
+    if session.writing or (
+        session.autoflush
+        and (session.new or session.deleted or session.identity_map.check_modified())
     ):
         return None
-    bind = session.get_bind(plan.mapper, clause=statement)
+    bind: Any = session.route(plan.mapper, clause=statement)
     connection = session.joined.get(bind)
-    if connection is None:
-        if bind.dialect.driver != "asyncpg":
+    if connection is not None:
+        if not _usable(session, connection):
             return None
-        connection = await greenlet_spawn(session.connection, bind_arguments={"bind": bind})
-        session.joined[bind] = connection
-    return connection if _usable(session, connection) else None
+        return _Target(_driver(connection), connection.dialect, bind, reader=False)
+    reader: Any = session.readers.get(bind)
+    if reader is None:
+        if not _may_read_on_its_own(bind):
+            return None
+        try:
+            reader = await greenlet_spawn(bind.raw_connection)
+        except Exception:  # SQLAlchemy takes a connection itself, and fails its own way
+            return None
+        reader.dbapi_connection.autocommit = True
+        reader.info[AUTOCOMMIT_READS] = True  # the pool's checkin switches transactions back on
+        session.readers[bind] = reader
+    return _Target(reader.driver_connection, bind.dialect, bind, reader=True)
+
+
+def _may_read_on_its_own(bind: Any) -> bool:
+    """An engine (not a test's pinned connection) on asyncpg, reading before ``BEGIN``
+    (:data:`LAZY_BEGIN`, no isolation level), with no ``echo`` and no engine events."""
+    if not isinstance(bind, Engine) or bind.dialect.driver != "asyncpg":
+        return False
+    options = bind.get_execution_options()
+    return bool(
+        options.get(LAZY_BEGIN)
+        and "isolation_level" not in options
+        and not (bind.echo or bind._should_log_info() or bind._has_events)
+    )
 
 
 def _usable(session: Session, connection: Connection) -> bool:

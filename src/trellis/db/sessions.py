@@ -36,6 +36,7 @@ from trellis.db.driver_reads import (
     read_select,
     read_select_sync,
 )
+from trellis.db.lazy_begin import AUTOCOMMIT_READS, LAZY_BEGIN
 from trellis.db.loading import PK_PARAM, plan_for, select_plan
 from trellis.db.pagination import Page, check_last, check_page, count_statement
 from trellis.exceptions import NotFound
@@ -43,11 +44,6 @@ from trellis.exceptions import NotFound
 __all__ = ["AUTOCOMMIT_READS", "LAZY_BEGIN", "AsyncSession", "Binder", "Session"]
 
 T = TypeVar("T")
-
-#: Execution option of the engines sessions use: plain reads may run before ``BEGIN``.
-LAZY_BEGIN = "trellis_lazy_begin"
-#: Set in a pooled connection's ``info`` while a session runs it in autocommit.
-AUTOCOMMIT_READS = "trellis.autocommit_reads"
 
 
 class Binder(Protocol):
@@ -108,6 +104,9 @@ class Session(sa_orm.Session):
         self.reading_connections: list[Connection] = []
         #: The current transaction's connection per bind, for reads run on the driver itself.
         self.joined: dict[Any, Connection] = {}
+        #: Pooled connections the driver reads on, outside any transaction, per bind; handed
+        #: back before SQLAlchemy takes a connection, and when the session closes.
+        self.readers: dict[Any, Any] = {}
 
     def get_bind(
         self,
@@ -117,6 +116,19 @@ class Session(sa_orm.Session):
         bind: Any = None,
         **kwargs: Any,
     ) -> Engine | Connection:
+        if self.readers:  # SQLAlchemy takes a connection next: never two at once per request
+            self.release_readers()
+        return self.route(mapper, clause=clause, bind=bind, **kwargs)
+
+    def route(
+        self,
+        mapper: Any = None,
+        *,
+        clause: Any = None,
+        bind: Any = None,
+        **kwargs: Any,
+    ) -> Engine | Connection:
+        """Where a statement goes (``get_bind`` without handing back the driver's readers)."""
         binder = self.binder
         if binder is None or bind is not None:
             return super().get_bind(mapper, clause=clause, bind=bind, **kwargs)
@@ -128,6 +140,29 @@ class Session(sa_orm.Session):
             if not self.writing:
                 self.start_writing()
         return binder.bind_for(name, write=self.wrote, asynchronous=self.asynchronous)
+
+    def release_readers(self, *, invalidate: bool = False) -> None:
+        """Hand the driver's reading connections back to their pools (they hold no transaction,
+        so this sends nothing), or throw them away after an error."""
+        readers = list(self.readers.values())
+        self.readers.clear()
+        for reader in readers:
+            if invalidate:
+                reader.invalidate()
+            else:
+                reader.close()
+
+    def close(self) -> None:
+        self.release_readers()
+        super().close()
+
+    def reset(self) -> None:
+        self.release_readers()
+        super().reset()
+
+    def invalidate(self) -> None:
+        self.release_readers(invalidate=True)
+        super().invalidate()
 
     def start_writing(self) -> None:
         """What comes next needs a transaction: connections reading in autocommit stop."""
@@ -305,6 +340,7 @@ class Session(sa_orm.Session):
 @event.listens_for(Session, "after_begin")
 def _connection_begun(session: Session, transaction: Any, connection: Connection) -> None:
     """A connection joins the unit of work: in autocommit while the session only reads."""
+    session.joined[connection.engine] = connection
     if not session.writing:
         options = connection.get_execution_options()
         if options.get(LAZY_BEGIN) and "isolation_level" not in options:
