@@ -6,11 +6,12 @@ goes through SQLAlchemy and behaves as SQLAlchemy says.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import Connection, event, inspect, select
+from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy import orm as sa_orm
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import defer, selectinload
@@ -360,4 +361,30 @@ async def test_a_reading_unit_of_work_holds_one_connection_at_a_time(make_app: A
     async with db.async_session() as session:
         assert [w.username for w in await session.scalars(select(Writer))] == ["ann"]
     assert pool.checkedout() == 0
+    await db.engines().dispose_async()
+
+
+async def test_a_read_cancelled_half_way_does_not_return_its_connection_to_the_pool(
+    make_app: Any,
+) -> None:
+    db = Database.of(make_app(require_server("postgresql"), pool_size=1, max_overflow=0))
+    writer_id, _ = _seed(db)
+    pool = db.async_engine().sync_engine.pool
+    locker = db.sync_engine().connect()
+    locker.execute(text(f"LOCK TABLE {Writer.__tablename__} IN ACCESS EXCLUSIVE MODE"))
+    try:
+        async with db.async_session() as session:
+            reading = asyncio.ensure_future(session.get(Writer, writer_id))
+            await asyncio.sleep(0.3)  # the driver waits for the lock
+            assert not reading.done()
+            reading.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await reading
+            assert not session.sync_session.readers  # thrown away, not handed back
+    finally:
+        locker.rollback()
+        locker.close()
+    assert pool.checkedout() == 0
+    async with db.async_session() as session:  # the pool's one connection is a fresh one
+        assert (await session.get(Writer, writer_id)).username == "ada"
     await db.engines().dispose_async()

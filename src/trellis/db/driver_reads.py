@@ -59,6 +59,9 @@ async def read_by_pk(session: Session, plan: EntityPlan, ident: Any) -> Any:
     except Exception:
         target.failed(session)
         return UNREAD
+    except BaseException:  # cancelled mid-query: the connection's state is unknown
+        target.failed(session, cancelled=True)
+        raise
     return None if row is None else plan.load(session, row)
 
 
@@ -82,6 +85,9 @@ async def read_select(session: Session, plan: EntityPlan, statement: Any) -> Any
     except Exception:
         target.failed(session)
         return UNREAD
+    except BaseException:  # cancelled mid-query: the connection's state is unknown
+        target.failed(session, cancelled=True)
+        raise
     return plan.results(plan.load_all(session, rows))
 
 
@@ -132,17 +138,26 @@ class _Target:
     """Where an async read runs: the driver connection, its dialect, and whether it is one of
     the session's readers (thrown away after an error, as SQLAlchemy would invalidate it)."""
 
-    __slots__ = ("bind", "dialect", "driver", "reader")
+    __slots__ = ("bind", "connection", "dialect", "driver")
 
-    def __init__(self, driver: Any, dialect: Dialect, bind: Any, reader: bool) -> None:
+    def __init__(
+        self, driver: Any, dialect: Dialect, bind: Any, connection: Connection | None
+    ) -> None:
         self.driver = driver
         self.dialect = dialect
         self.bind = bind
-        self.reader = reader
+        #: SQLAlchemy's connection the read runs on; None for one of the session's readers.
+        self.connection = connection
 
-    def failed(self, session: Session) -> None:
-        if self.reader:
-            session.readers.pop(self.bind).invalidate()
+    def failed(self, session: Session, *, cancelled: bool = False) -> None:
+        """After an error a reader is thrown away; a read cancelled half way leaves the
+        connection in a state nobody knows, so SQLAlchemy's own is thrown away too."""
+        if self.connection is None:
+            reader = session.readers.pop(self.bind, None)
+            if reader is not None:
+                reader.invalidate()
+        elif cancelled:
+            self.connection.invalidate()
 
 
 async def _async_target(session: Session, plan: EntityPlan, statement: Any) -> _Target | None:
@@ -164,7 +179,7 @@ async def _async_target(session: Session, plan: EntityPlan, statement: Any) -> _
     if connection is not None:
         if not _usable(session, connection):
             return None
-        return _Target(_driver(connection), connection.dialect, bind, reader=False)
+        return _Target(_driver(connection), connection.dialect, bind, connection)
     reader: Any = session.readers.get(bind)
     if reader is None:
         if not _may_read_on_its_own(bind):
@@ -176,7 +191,7 @@ async def _async_target(session: Session, plan: EntityPlan, statement: Any) -> _
         reader.dbapi_connection.autocommit = True
         reader.info[AUTOCOMMIT_READS] = True  # the pool's checkin switches transactions back on
         session.readers[bind] = reader
-    return _Target(reader.driver_connection, bind.dialect, bind, reader=True)
+    return _Target(reader.driver_connection, bind.dialect, bind, None)
 
 
 def _may_read_on_its_own(bind: Any) -> bool:
