@@ -34,8 +34,15 @@ def running_server(
 
     A server that exits early or stays silent fails the test with what it printed.
     """
+    # A session of its own: whatever the server leaves behind (a worker outliving its master)
+    # is killed with it at the end, not left running after the test run.
     proc = subprocess.Popen(
-        list(argv), cwd=cwd, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        list(argv),
+        cwd=cwd,
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + timeout
@@ -63,6 +70,8 @@ def running_server(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the leftovers, if any
         if proc.stdout:
             if locals().get("failed", True):
                 # pytest shows captured output with the failure: the server's side of the story.
