@@ -54,15 +54,10 @@ async def read_by_pk(session: Session, plan: EntityPlan, ident: Any) -> Any:
     if sql is None:
         return UNREAD
     assert target is not None
-    try:
-        row = await target.driver.fetchrow(sql, ident)
-    except Exception:
-        target.failed(session)
-        return UNREAD
-    except BaseException:  # cancelled mid-query: the connection's state is unknown
-        target.failed(session, cancelled=True)
-        raise
-    return None if row is None else plan.load(session, row)
+    row = await target.run(session, "fetchrow", sql, ident)
+    if row is UNREAD or row is None:
+        return row
+    return plan.load(session, row)
 
 
 async def read_select(session: Session, plan: EntityPlan, statement: Any) -> Any:
@@ -80,15 +75,8 @@ async def read_select(session: Session, plan: EntityPlan, statement: Any) -> Any
     assert target is not None
     values = compiled.construct_params(extracted_parameters=cache_key.bindparams)
     arguments = [values[name] for name in compiled.positiontup or ()]
-    try:
-        rows = await target.driver.fetch(compiled.string, *arguments)
-    except Exception:
-        target.failed(session)
-        return UNREAD
-    except BaseException:  # cancelled mid-query: the connection's state is unknown
-        target.failed(session, cancelled=True)
-        raise
-    return plan.results(plan.load_all(session, rows))
+    rows = await target.run(session, "fetch", compiled.string, *arguments)
+    return rows if rows is UNREAD else plan.results(plan.load_all(session, rows))
 
 
 def read_by_pk_sync(session: Session, plan: EntityPlan, connection: Connection, ident: Any) -> Any:
@@ -148,6 +136,17 @@ class _Target:
         self.bind = bind
         #: SQLAlchemy's connection the read runs on; None for one of the session's readers.
         self.connection = connection
+
+    async def run(self, session: Session, method: str, *arguments: Any) -> Any:
+        """The driver's ``method(*arguments)``, or :data:`UNREAD` after an error."""
+        try:
+            return await getattr(self.driver, method)(*arguments)
+        except Exception:
+            self.failed(session)
+            return UNREAD
+        except BaseException:  # cancelled mid-query: the connection's state is unknown
+            self.failed(session, cancelled=True)
+            raise
 
     def failed(self, session: Session, *, cancelled: bool = False) -> None:
         """After an error a reader is thrown away; a read cancelled half way leaves the
