@@ -47,7 +47,7 @@ _DRIVERS = frozenset({"asyncpg", "psycopg"})
 
 async def read_by_pk(session: Session, plan: EntityPlan, ident: Any) -> Any:
     """``await session.get(Model, ident)`` for a plain model on asyncpg, or :data:`UNREAD`."""
-    if (plan.mapper._identity_class, (ident,), None) in session.identity_map:
+    if plan.identity_key(ident) in session.identity_map:
         return UNREAD
     target = await _async_target(session, plan, plan.by_pk)
     sql = None if target is None else _by_pk_sql(plan, target.dialect)
@@ -117,8 +117,7 @@ def read_select_sync(
     return plan.results(plan.load_all(session, rows))
 
 
-def _driver(connection: Connection | None) -> Any:
-    assert connection is not None
+def _driver(connection: Connection) -> Any:
     return connection.connection.driver_connection
 
 
@@ -168,10 +167,7 @@ async def _async_target(session: Session, plan: EntityPlan, statement: Any) -> _
     SQLAlchemy holds a connection for the database, reads go on that one while it reads in
     autocommit, else to SQLAlchemy.
     """
-    if session.writing or (
-        session.autoflush
-        and (session.new or session.deleted or session.identity_map.check_modified())
-    ):
+    if session.writing or (session.autoflush and session.has_changes()):
         return None
     bind: Any = session.route(plan.mapper, clause=statement)
     connection = session.joined.get(bind)

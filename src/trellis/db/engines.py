@@ -26,7 +26,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from trellis.db.config import DatabaseConfig, EngineOptions, async_url, backend_of, sync_url
-from trellis.db.sessions import AUTOCOMMIT_READS, LAZY_BEGIN
+from trellis.db.lazy_begin import AUTOCOMMIT_READS, LAZY_BEGIN
 
 __all__ = ["EngineGroup"]
 

@@ -63,12 +63,10 @@ class EntityPlan:
         "keys",
         "mapper",
         "pk_index",
-        "table",
     )
 
-    def __init__(self, mapper: Mapper[Any], table: Table, columns: list[Column[Any]]) -> None:
+    def __init__(self, mapper: Mapper[Any], columns: list[Column[Any]]) -> None:
         self.mapper = mapper
-        self.table = table
         self.columns = columns
         #: Attribute key per selected column, in the statement's order.
         self.keys = tuple(mapper.get_property_by_column(column).key for column in columns)
@@ -85,6 +83,10 @@ class EntityPlan:
         )
         #: ``by_pk`` as each driver that runs it itself wants it (:mod:`trellis.db.driver_reads`).
         self.by_pk_sql: dict[Any, str | None] = {}
+
+    def identity_key(self, ident: Any) -> tuple[Any, ...]:
+        """The identity-map key of the row whose one-column primary key is ``ident``."""
+        return self.mapper._identity_class, (ident,), None
 
     def usable_by(self, session: Session) -> bool:
         """Whether nothing listens to what this shortcut skips: the model's ``load`` event and the
@@ -248,4 +250,4 @@ def _make_plan(entity: type) -> EntityPlan | None:
                 return None
         elif not isinstance(prop, SynonymProperty):
             return None
-    return EntityPlan(mapper, table, columns) if columns else None
+    return EntityPlan(mapper, columns) if columns else None

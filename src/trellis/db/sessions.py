@@ -37,7 +37,7 @@ from trellis.db.driver_reads import (
     read_select_sync,
 )
 from trellis.db.lazy_begin import AUTOCOMMIT_READS, LAZY_BEGIN
-from trellis.db.loading import PK_PARAM, plan_for, select_plan
+from trellis.db.loading import PK_PARAM, EntityPlan, plan_for, select_plan
 from trellis.db.pagination import Page, check_last, check_page, count_statement
 from trellis.exceptions import NotFound
 
@@ -179,9 +179,11 @@ class Session(sa_orm.Session):
         """Whether ``commit()`` would change anything: a transaction was begun on a connection,
         or objects are waiting to be flushed.  A unit of work that only read has none, and its
         commit (a thread hop or a greenlet, SQLAlchemy's bookkeeping) is skipped."""
-        return bool(
-            self.began_transaction or self.identity_map.check_modified() or self.new or self.deleted
-        )
+        return self.began_transaction or self.has_changes()
+
+    def has_changes(self) -> bool:
+        """Whether objects are waiting to be flushed (changed, new or deleted)."""
+        return bool(self.identity_map.check_modified() or self.new or self.deleted)
 
     def begin_nested(self) -> sa_orm.SessionTransaction:
         self.wrote = True
@@ -241,9 +243,7 @@ class Session(sa_orm.Session):
         plan = select_plan(statement)
         if plan is None or not plan.usable_by(self):
             return None
-        if self.autoflush and not self._flushing:
-            self._autoflush()
-        connection = self.connection(bind_arguments={"mapper": plan.mapper, "clause": statement})
+        connection = self._plain_connection(plan, statement)
         found = read_select_sync(self, plan, connection, statement)
         if found is not UNREAD:
             return found  # type: ignore[no-any-return]
@@ -252,6 +252,11 @@ class Session(sa_orm.Session):
             result.close()
             return None
         return plan.results(plan.load_all(self, result.all()))
+
+    def _plain_connection(self, plan: EntityPlan, statement: Any) -> Connection:
+        """The connection a plain read runs on, after the autoflush SQLAlchemy would do."""
+        self._autoflush()
+        return self.connection(bind_arguments={"mapper": plan.mapper, "clause": statement})
 
     def get(
         self,
@@ -282,20 +287,19 @@ class Session(sa_orm.Session):
             )
             else None
         )
-        if plan is not None and plan.by_pk is not None and plan.usable_by(self):
-            key = plan.mapper._identity_class, (ident,), None
-            if key not in self.identity_map:
-                if self.autoflush and not self._flushing:
-                    self._autoflush()
-                statement = plan.by_pk
-                connection = self.connection(
-                    bind_arguments={"mapper": plan.mapper, "clause": statement}
-                )
-                found = read_by_pk_sync(self, plan, connection, ident)
-                if found is not UNREAD:
-                    return found
-                row = connection.execute(statement, {PK_PARAM: ident}).first()
-                return None if row is None else plan.load(self, row)
+        if (
+            plan is not None
+            and plan.by_pk is not None
+            and plan.usable_by(self)
+            and plan.identity_key(ident) not in self.identity_map
+        ):
+            statement = plan.by_pk
+            connection = self._plain_connection(plan, statement)
+            found = read_by_pk_sync(self, plan, connection, ident)
+            if found is not UNREAD:
+                return found
+            row = connection.execute(statement, {PK_PARAM: ident}).first()
+            return None if row is None else plan.load(self, row)
         return super().get(
             entity,
             ident,
