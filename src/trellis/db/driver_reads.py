@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.util import greenlet_spawn
 
+from trellis.db.greenlets import call_in_greenlet
 from trellis.db.lazy_begin import AUTOCOMMIT_READS, LAZY_BEGIN
 from trellis.db.loading import PK_PARAM, EntityPlan
 
@@ -180,7 +180,7 @@ async def _async_target(session: Session, plan: EntityPlan, statement: Any) -> _
         if not _may_read_on_its_own(bind):
             return None
         try:
-            reader = await greenlet_spawn(bind.raw_connection)
+            reader = await call_in_greenlet(bind.raw_connection)
         except Exception:  # SQLAlchemy takes a connection itself, and fails its own way
             return None
         reader.dbapi_connection.autocommit = True

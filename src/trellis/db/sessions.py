@@ -22,11 +22,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine, Result, Select, Table, event
+from sqlalchemy import Connection, Engine, Result, Select, Table, event, util
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import orm as sa_orm
 from sqlalchemy import types as sa_types
 from sqlalchemy.ext import asyncio as sa_asyncio
+from sqlalchemy.ext.asyncio.result import _ensure_sync_result
+from sqlalchemy.ext.asyncio.session import _EXECUTE_OPTIONS
 from sqlalchemy.orm import Mapper
 
 from trellis.db.driver_reads import (
@@ -36,6 +38,7 @@ from trellis.db.driver_reads import (
     read_select,
     read_select_sync,
 )
+from trellis.db.greenlets import call_in_greenlet
 from trellis.db.lazy_begin import AUTOCOMMIT_READS, LAZY_BEGIN
 from trellis.db.loading import PK_PARAM, EntityPlan, plan_for, select_plan
 from trellis.db.pagination import Page, check_last, check_page, count_statement
@@ -367,7 +370,12 @@ def _transaction_ended(session: Session, transaction: Any) -> None:
 
 
 class AsyncSession(sa_asyncio.AsyncSession):
-    """The asyncio session: the routed :class:`Session` underneath, same helpers, awaited."""
+    """The asyncio session: the routed :class:`Session` underneath, same helpers, awaited.
+
+    The calls a request makes most (``get``, ``execute``, ``scalar``, ``flush``, ``commit``,
+    ``rollback``, ``close``) run the sync session on a kept greenlet
+    (:mod:`trellis.db.greenlets`), not on a new one per call as SQLAlchemy's do.
+    """
 
     sync_session_class = Session
     sync_session: Session
@@ -388,7 +396,7 @@ class AsyncSession(sa_asyncio.AsyncSession):
                 found = await read_by_pk(sync, plan, ident)
                 if found is not UNREAD:
                     return found
-        return await super().get(entity, ident, **kwargs)
+        return await call_in_greenlet(sync.get, entity, ident, **kwargs)
 
     async def execute(
         self,
@@ -414,13 +422,45 @@ class AsyncSession(sa_asyncio.AsyncSession):
                 found = await read_select(sync, plan, statement)
                 if found is not UNREAD:
                     return found
-        return await super().execute(
+        result = await call_in_greenlet(
+            sync.execute,
             statement,
             params,
-            execution_options=execution_options or {},
+            execution_options=_buffered(execution_options),
             bind_arguments=bind_arguments,
             **kwargs,
         )
+        return await _ensure_sync_result(result, self.execute)
+
+    async def scalar(
+        self,
+        statement: Any,
+        params: Any = None,
+        *,
+        execution_options: Any = None,
+        bind_arguments: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        return await call_in_greenlet(
+            self.sync_session.scalar,
+            statement,
+            params,
+            execution_options=_buffered(execution_options),
+            bind_arguments=bind_arguments,
+            **kwargs,
+        )
+
+    async def flush(self, objects: Sequence[Any] | None = None) -> None:
+        await call_in_greenlet(self.sync_session.flush, objects)
+
+    async def commit(self) -> None:
+        await call_in_greenlet(self.sync_session.commit)
+
+    async def rollback(self) -> None:
+        await call_in_greenlet(self.sync_session.rollback)
+
+    async def close(self) -> None:
+        await call_in_greenlet(self.sync_session.close)
 
     async def get_or_404(self, entity: type[T], ident: Any, *, description: str | None = None) -> T:
         """``await session.get(entity, ident)``, or a 404 when there is no such row."""
@@ -456,6 +496,14 @@ class AsyncSession(sa_asyncio.AsyncSession):
 
 #: The execution option AsyncSession adds to every statement; a loaded result is buffered anyway.
 _BUFFERING = frozenset({"prebuffer_rows"})
+
+
+def _buffered(execution_options: Any) -> Any:
+    """``execution_options`` with what ``AsyncSession`` adds to every statement (its results
+    are read in full while the greenlet runs, never streamed across awaits)."""
+    if not execution_options:
+        return _EXECUTE_OPTIONS
+    return util.immutabledict(execution_options).union(_EXECUTE_OPTIONS)
 
 
 _INT_BITS = ((sa_types.SmallInteger, 16), (sa_types.BigInteger, 64), (sa_types.Integer, 32))
