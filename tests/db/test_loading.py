@@ -148,6 +148,17 @@ def test_which_models_and_statements_are_plain() -> None:
     assert select_plan(select(Writer).join(Writer.posts)) is None
     assert select_plan(select(Writer).options(selectinload(Writer.posts))) is None
     assert select_plan(select(Writer).execution_options(populate_existing=True)) is None
+    plan = plan_for(Writer)
+    assert plan is not None
+    assert plan.shared(select(Writer)) is plan.all_rows  # a bare select runs as one keyed once
+    for narrowed in (
+        select(Writer).where(Writer.id > 1),
+        select(Writer).limit(1),
+        select(Writer).order_by(Writer.id),
+        select(Writer).with_for_update(),
+        select(Writer).distinct(),
+    ):
+        assert plan.shared(narrowed) is narrowed
 
     class Eager(Model):
         __tablename__ = "loading_eager"
@@ -245,6 +256,9 @@ async def test_asyncpg_runs_plain_selects_with_their_parameters(
         assert "eve" in [w.username for w in await session.scalars(select(Writer))]
         assert len(fetched) == 3  # something to autoflush: SQLAlchemy's
         await session.rollback()
+        everyone = {w.username for w in await session.scalars(select(Writer))}
+        assert everyone == {"ann", "bob", "cy", "dee"}
+        assert len(fetched) == 4 and fetched[-1][1] == ()  # a bare select, by the driver
     await db.engines().dispose_async()
 
 

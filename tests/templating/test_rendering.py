@@ -438,3 +438,34 @@ def test_missing_jinja2_is_a_missing_dependency(monkeypatch: pytest.MonkeyPatch)
     module = importlib.import_module("trellis.templates")  # cheap: names load on first use
     with pytest.raises(MissingDependency, match=r"trellis\[templates\]"):
         module.Templates  # noqa: B018
+
+
+def test_globals_stay_live_and_layer_as_in_jinja(
+    write: WriteTemplates, make_app: Callable[..., App]
+) -> None:
+    # Pages merge the globals themselves (not through Jinja2's ChainMap copy): same layering.
+    write({"g.html": "{{ site }} {{ motto }} {{ who }}", "bad.html": "{{ 1 // zero }}"})
+    app = make_app()
+    app.add_template_global("Trellis", "site")
+    app.add_template_global("globals", "who")
+
+    @app.get("/")
+    async def page() -> Template:
+        return Template("g.html", who="context")  # the handler's context wins over a global
+
+    @app.get("/bad")
+    async def bad() -> Template:
+        return Template("bad.html", zero=0)
+
+    client = TestClient(app, raise_server_exceptions=True)
+    assert client.get("/").text == "Trellis  context"
+    env = app.extensions["templates"].renderer.sync_env
+    env.globals["motto"] = "grows"  # set after the first render: the next one sees it
+    assert client.get("/").text == "Trellis grows context"
+    own = env.get_template("g.html", globals={"site": "own"})  # a template's own globals win
+    assert own.render(who="x") == "own grows x"
+    assert client.get("/").text == "own grows context"
+    with pytest.raises(ZeroDivisionError) as raised:
+        client.get("/bad")
+    # Jinja2's traceback rewriting still points at the template line
+    assert any(entry.path.name == "bad.html" for entry in raised.traceback)

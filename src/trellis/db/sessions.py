@@ -246,6 +246,7 @@ class Session(sa_orm.Session):
         plan = select_plan(statement)
         if plan is None or not plan.usable_by(self):
             return None
+        statement = plan.shared(statement)
         connection = self._plain_connection(plan, statement)
         found = read_select_sync(self, plan, connection, statement)
         if found is not UNREAD:
@@ -419,7 +420,7 @@ class AsyncSession(sa_asyncio.AsyncSession):
         ):
             plan = select_plan(statement)
             if plan is not None and plan.usable_by(sync):
-                found = await read_select(sync, plan, statement)
+                found = await read_select(sync, plan, plan.shared(statement))
                 if found is not UNREAD:
                     return found
         result = await call_in_greenlet(

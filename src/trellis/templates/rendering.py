@@ -16,11 +16,13 @@ context processors return, then the handler's own context.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections import ChainMap
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.runtime import new_context
 
 from trellis.exceptions import ConfigurationError
 from trellis.handlers import CallContext
@@ -145,7 +147,7 @@ class Renderer:
     ) -> str:
         if block is not None:
             return render_block(env, template, block, variables)
-        return template.render(variables)
+        return render_whole(template, variables)
 
     def render(
         self, name: str | Sequence[str], context: dict[str, Any], request: Any, block: str | None
@@ -159,6 +161,33 @@ class Renderer:
                 variables.update(values)
         variables.update(context)
         return self._render(env, template, block, variables)
+
+
+def _flat(globals_: Mapping[str, Any]) -> dict[str, Any]:
+    """A template's globals as one dict.  Jinja2 keeps them as a ``ChainMap`` (the template's
+    own over the environment's) and copies it for every render through ``ChainMap``'s Python
+    methods, a call per key: 4 µs for the 13 globals an app has here.  Merging its maps is one
+    C call each, and reads the same live dicts."""
+    if type(globals_) is not ChainMap:
+        return dict(globals_)
+    flat: dict[str, Any] = {}
+    for layer in reversed(globals_.maps):
+        flat.update(layer)
+    return flat
+
+
+def render_whole(template: jinja2.Template, variables: dict[str, Any]) -> str:
+    """``template.render(variables)`` for a sync environment, with the globals merged in at C
+    speed (see :func:`_flat`) and ``variables`` copied once, not twice."""
+    env = template.environment
+    globals_ = _flat(template.globals)
+    context = new_context(
+        env, template.name, template.blocks, {**globals_, **variables}, True, globals_
+    )
+    try:
+        return env.concat(template.root_render_func(context))
+    except Exception:
+        env.handle_exception()
 
 
 def _battery(request_or_app: Any) -> tuple[Any, Any]:
