@@ -258,7 +258,8 @@ async def test_asyncpg_runs_plain_selects_with_their_parameters(
         await session.rollback()
         everyone = {w.username for w in await session.scalars(select(Writer))}
         assert everyone == {"ann", "bob", "cy", "dee"}
-        assert len(fetched) == 4 and fetched[-1][1] == ()  # a bare select, by the driver
+        assert len(fetched) == 4  # a bare select, by the driver
+        assert fetched[-1][1] == ()
     await db.engines().dispose_async()
 
 
