@@ -20,6 +20,7 @@ from tests.db.models_for_tests import Article, Note, Writer
 
 from trellis.db import Database, ForeignKey, Mapped, Model, mapped_column, relationship
 from trellis.db.loading import EntityPlan, plan_for, select_plan
+from trellis.db.sessions import Session as TrellisSession
 
 
 def _seed(db: Database) -> tuple[int, int]:
@@ -136,6 +137,37 @@ def test_what_the_shortcut_does_not_cover_goes_through_sqlalchemy(
         assert writer.username == "ada"  # populate_existing overwrote the local change
         articles = session.scalars(select(Article).options(selectinload(Article.notes))).all()
         assert "notes" in articles[0].__dict__
+
+
+def test_session_listeners_added_at_any_time_turn_the_shortcut_off(
+    make_app: Any, database_url: str
+) -> None:
+    db = Database.of(make_app(database_url))
+    writer_id, _ = _seed(db)
+    seen: list[str] = []
+
+    def on_execute(state: Any) -> None:
+        seen.append(type(state.statement).__name__)
+
+    with db.session() as session:
+        assert session.get(Writer, writer_id) is not None  # plain: no listener, nothing seen
+        session.expunge_all()
+        event.listen(TrellisSession, "do_orm_execute", on_execute)  # on the class, later
+        try:
+            assert session.get(Writer, writer_id) is not None
+            assert seen == ["Select"]
+        finally:
+            event.remove(TrellisSession, "do_orm_execute", on_execute)
+        session.expunge_all()
+        assert session.get(Writer, writer_id) is not None
+        assert seen == ["Select"]  # removed: plain again
+    with db.session() as session:
+        event.listen(session, "do_orm_execute", on_execute)  # on this session only
+        assert session.scalars(select(Writer)).all()
+        assert seen == ["Select", "Select"]
+    with db.session() as session:
+        assert session.scalars(select(Writer)).all()
+        assert seen == ["Select", "Select"]  # another session: not listened to
 
 
 def test_which_models_and_statements_are_plain() -> None:

@@ -153,7 +153,8 @@ class Session(sa_orm.Session):
             if invalidate:
                 reader.invalidate()
             else:
-                reader.close()
+                # Nothing was begun on it: the pool's rollback-on-return would only cost a call.
+                reader._close_special(transaction_reset=True)
 
     def close(self) -> None:
         self.release_readers()
@@ -186,7 +187,8 @@ class Session(sa_orm.Session):
 
     def has_changes(self) -> bool:
         """Whether objects are waiting to be flushed (changed, new or deleted)."""
-        return bool(self.identity_map.check_modified() or self.new or self.deleted)
+        # The dicts behind ``new`` and ``deleted``: those properties build a set on every call.
+        return bool(self.identity_map._modified or self._new or self._deleted)
 
     def begin_nested(self) -> sa_orm.SessionTransaction:
         self.wrote = True
