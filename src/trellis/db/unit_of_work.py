@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext import asyncio as sa_asyncio
 
 from trellis.concurrency import thread_pool_size
+from trellis.db.database import Database
 from trellis.db.sessions import AsyncSession, Session
 from trellis.exceptions import HTTPException
 from trellis.http.request import Request
@@ -46,9 +47,7 @@ _RETRY_SQLSTATES = {"40001", "40P01"}
 _RETRY_MYSQL_CODES = {1213, 1205}
 
 
-def _database(request: Request) -> Any:
-    from trellis.db.database import Database
-
+def _database(request: Request) -> Database:
     return Database.of(request.scope["app"])
 
 
