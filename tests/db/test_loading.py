@@ -407,8 +407,48 @@ async def test_a_reading_unit_of_work_holds_one_connection_at_a_time(make_app: A
     assert pool.checkedout() == 0
     async with db.async_session() as session:
         assert [w.username for w in await session.scalars(select(Writer))] == ["ann"]
+        assert pool.checkedout() == 1
+        await session.commit()  # hands the reader back, as it does SQLAlchemy's connections
+        assert pool.checkedout() == 0
     assert pool.checkedout() == 0
     await db.engines().dispose_async()
+
+
+def test_a_reading_sync_unit_of_work_holds_one_connection_at_a_time(make_app: Any) -> None:
+    # The same on psycopg: a read-only Session reads on a pooled connection of its own, with no
+    # SQLAlchemy transaction, and hands it back before SQLAlchemy takes one.
+    db = Database.of(
+        make_app(require_server("postgresql"), pool_size=1, max_overflow=0, pool_timeout=2)
+    )
+    writer_id, article_id = _seed(db)
+    pool = db.sync_engine().pool
+    with db.session() as session:
+        writer = session.get(Writer, writer_id)
+        assert session.readers
+        assert not session.in_transaction()  # no SessionTransaction, no Core Connection
+        assert [a.id for a in session.scalars(select(Article))] == [article_id]  # same reader
+        assert pool.checkedout() == 1
+        writer.username = "ann"
+        session.flush()  # the reader went back first; SQLAlchemy took the connection
+        assert not session.readers
+        assert pool.checkedout() == 1
+        session.commit()
+        assert pool.checkedout() == 0
+        assert [w.username for w in session.scalars(select(Writer))] == ["ann"]
+        assert session.readers
+        assert pool.checkedout() == 1
+        session.commit()  # a commit hands the reader back too, as it does SQLAlchemy's connections
+        assert not session.readers
+        assert pool.checkedout() == 0
+    with db.session() as session:
+        with pytest.raises(DBAPIError):
+            session.get(Writer, "not a number")  # the reader is thrown away, SQLAlchemy raises
+        assert not session.readers
+    assert pool.checkedout() == 0
+    with db.session() as session:
+        assert [w.username for w in session.scalars(select(Writer))] == ["ann"]
+    assert pool.checkedout() == 0
+    db.engines().dispose_sync()
 
 
 async def test_a_read_cancelled_half_way_does_not_return_its_connection_to_the_pool(

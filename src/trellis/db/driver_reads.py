@@ -79,42 +79,35 @@ async def read_select(session: Session, plan: EntityPlan, statement: Any) -> Any
     return rows if rows is UNREAD else plan.results(plan.load_all(session, rows))
 
 
-def read_by_pk_sync(session: Session, plan: EntityPlan, connection: Connection, ident: Any) -> Any:
-    """``session.get(Model, ident)`` on psycopg, on ``connection`` (the session's for this
-    read), or :data:`UNREAD`."""
-    sql = _by_pk_sql(plan, connection.dialect) if _usable(session, connection) else None
+def read_by_pk_sync(session: Session, plan: EntityPlan, ident: Any) -> Any:
+    """``session.get(Model, ident)`` for a plain model on psycopg, or :data:`UNREAD`."""
+    target = _sync_target(session, plan, plan.by_pk)
+    sql = None if target is None else _by_pk_sql(plan, target.dialect)
     if sql is None:
         return UNREAD
-    try:
-        with _driver(connection).cursor() as cursor:
-            row = cursor.execute(sql, {PK_PARAM: ident}).fetchone()
-    except Exception:
-        return UNREAD
-    return None if row is None else plan.load(session, row)
+    assert target is not None
+    row = target.run_sync(session, sql, {PK_PARAM: ident}, one=True)
+    if row is UNREAD or row is None:
+        return row
+    return plan.load(session, row)
 
 
-def read_select_sync(
-    session: Session, plan: EntityPlan, connection: Connection, statement: Any
-) -> Any:
+def read_select_sync(session: Session, plan: EntityPlan, statement: Any) -> Any:
     """``session.execute(statement)`` for a plain ``select(Model)`` on psycopg, or
     :data:`UNREAD`."""
-    if not _usable(session, connection):
-        return UNREAD
     cache_key = statement._generate_cache_key()
+    if cache_key is None:
+        return UNREAD
+    target = _sync_target(session, plan, statement)
     compiled = (
-        None
-        if cache_key is None
-        else _compiled_select(plan, statement, cache_key, connection.dialect)
+        None if target is None else _compiled_select(plan, statement, cache_key, target.dialect)
     )
     if compiled is None:
         return UNREAD
+    assert target is not None
     values = compiled.construct_params(extracted_parameters=cache_key.bindparams)
-    try:
-        with _driver(connection).cursor() as cursor:
-            rows = cursor.execute(compiled.string, values).fetchall()
-    except Exception:
-        return UNREAD
-    return plan.results(plan.load_all(session, rows))
+    rows = target.run_sync(session, compiled.string, values, one=False)
+    return rows if rows is UNREAD else plan.results(plan.load_all(session, rows))
 
 
 def _driver(connection: Connection) -> Any:
@@ -147,6 +140,19 @@ class _Target:
             self.failed(session, cancelled=True)
             raise
 
+    def run_sync(self, session: Session, sql: str, parameters: Any, *, one: bool) -> Any:
+        """psycopg's rows (or one row) for ``sql``, or :data:`UNREAD` after an error."""
+        try:
+            with self.driver.cursor() as cursor:
+                cursor.execute(sql, parameters)
+                return cursor.fetchone() if one else cursor.fetchall()
+        except Exception:
+            self.failed(session)
+            return UNREAD
+        except BaseException:  # interrupted mid-query: the connection's state is unknown
+            self.failed(session, cancelled=True)
+            raise
+
     def failed(self, session: Session, *, cancelled: bool = False) -> None:
         """After an error a reader is thrown away; a read cancelled half way leaves the
         connection in a state nobody knows, so SQLAlchemy's own is thrown away too."""
@@ -159,40 +165,68 @@ class _Target:
 
 
 async def _async_target(session: Session, plan: EntityPlan, statement: Any) -> _Target | None:
-    """The asyncpg connection to run ``statement`` on, or None (SQLAlchemy runs it).
+    """The asyncpg connection to run ``statement`` on, or None (SQLAlchemy runs it); a new
+    reader is taken from the pool on a kept greenlet (the pool may have to wait)."""
+    target, bind = _find_target(session, plan, statement, "asyncpg")
+    if bind is not None:
+        try:
+            reader = await call_in_greenlet(bind.raw_connection)
+        except Exception:  # SQLAlchemy takes a connection itself, and fails its own way
+            return None
+        target = _adopt(session, bind, reader)
+    return target
 
-    While the unit of work only reads, that is a pooled connection of the session's own
+
+def _sync_target(session: Session, plan: EntityPlan, statement: Any) -> _Target | None:
+    """The psycopg connection to run ``statement`` on, or None (SQLAlchemy runs it)."""
+    target, bind = _find_target(session, plan, statement, "psycopg")
+    if bind is not None:
+        try:
+            reader = bind.raw_connection()
+        except Exception:  # SQLAlchemy takes a connection itself, and fails its own way
+            return None
+        target = _adopt(session, bind, reader)
+    return target
+
+
+def _find_target(
+    session: Session, plan: EntityPlan, statement: Any, driver: str
+) -> tuple[_Target | None, Any]:
+    """Where a read of ``statement`` runs: ``(target, None)``, or ``(None, engine)`` when a
+    reader is to be taken from the engine's pool, or ``(None, None)`` for SQLAlchemy.
+
+    While the unit of work only reads, it reads on a pooled connection of the session's own
     (:attr:`Session.readers`), taken without a SQLAlchemy transaction or ``Connection`` around
     it: nothing is begun on it, so nothing has to end, and handing it back sends nothing.  Once
     SQLAlchemy holds a connection for the database, reads go on that one while it reads in
     autocommit, else to SQLAlchemy.
     """
     if session.writing or (session.autoflush and session.has_changes()):
-        return None
+        return None, None
     bind: Any = session.route(plan.mapper, clause=statement)
     connection = session.joined.get(bind)
     if connection is not None:
         if not _usable(session, connection):
-            return None
-        return _Target(_driver(connection), connection.dialect, bind, connection)
+            return None, None
+        return _Target(_driver(connection), connection.dialect, bind, connection), None
     reader: Any = session.readers.get(bind)
-    if reader is None:
-        if not _may_read_on_its_own(bind):
-            return None
-        try:
-            reader = await call_in_greenlet(bind.raw_connection)
-        except Exception:  # SQLAlchemy takes a connection itself, and fails its own way
-            return None
-        reader.dbapi_connection.autocommit = True
-        reader.info[AUTOCOMMIT_READS] = True  # the pool's checkin switches transactions back on
-        session.readers[bind] = reader
+    if reader is not None:
+        return _Target(reader.driver_connection, bind.dialect, bind, None), None
+    return None, (bind if _may_read_on_its_own(bind, driver) else None)
+
+
+def _adopt(session: Session, bind: Any, reader: Any) -> _Target:
+    """A connection fresh from ``bind``'s pool becomes the session's reader, in autocommit."""
+    reader.dbapi_connection.autocommit = True
+    reader.info[AUTOCOMMIT_READS] = True  # the pool's checkin switches transactions back on
+    session.readers[bind] = reader
     return _Target(reader.driver_connection, bind.dialect, bind, None)
 
 
-def _may_read_on_its_own(bind: Any) -> bool:
-    """An engine (not a test's pinned connection) on asyncpg, reading before ``BEGIN``
+def _may_read_on_its_own(bind: Any, driver: str) -> bool:
+    """An engine (not a test's pinned connection) on ``driver``, reading before ``BEGIN``
     (:data:`LAZY_BEGIN`, no isolation level), with no ``echo`` and no engine events."""
-    if not isinstance(bind, Engine) or bind.dialect.driver != "asyncpg":
+    if not isinstance(bind, Engine) or bind.dialect.driver != driver:
         return False
     options = bind.get_execution_options()
     return bool(

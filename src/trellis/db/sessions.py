@@ -108,7 +108,8 @@ class Session(sa_orm.Session):
         #: The current transaction's connection per bind, for reads run on the driver itself.
         self.joined: dict[Any, Connection] = {}
         #: Pooled connections the driver reads on, outside any transaction, per bind; handed
-        #: back before SQLAlchemy takes a connection, and when the session closes.
+        #: back before SQLAlchemy takes a connection, and when the session commits, rolls back
+        #: or closes.
         self.readers: dict[Any, Any] = {}
 
     def get_bind(
@@ -249,19 +250,18 @@ class Session(sa_orm.Session):
         if plan is None or not plan.usable_by(self):
             return None
         statement = plan.shared(statement)
-        connection = self._plain_connection(plan, statement)
-        found = read_select_sync(self, plan, connection, statement)
+        self._autoflush()  # what SQLAlchemy does before a query
+        found = read_select_sync(self, plan, statement)
         if found is not UNREAD:
             return found  # type: ignore[no-any-return]
-        result = connection.execute(statement)
+        result = self._plain_connection(plan, statement).execute(statement)
         if tuple(result.keys()) != plan.column_keys:  # not expected: SQLAlchemy runs it again
             result.close()
             return None
         return plan.results(plan.load_all(self, result.all()))
 
     def _plain_connection(self, plan: EntityPlan, statement: Any) -> Connection:
-        """The connection a plain read runs on, after the autoflush SQLAlchemy would do."""
-        self._autoflush()
+        """SQLAlchemy's connection for a plain read the driver did not run."""
         return self.connection(bind_arguments={"mapper": plan.mapper, "clause": statement})
 
     def get(
@@ -300,10 +300,11 @@ class Session(sa_orm.Session):
             and plan.identity_key(ident) not in self.identity_map
         ):
             statement = plan.by_pk
-            connection = self._plain_connection(plan, statement)
-            found = read_by_pk_sync(self, plan, connection, ident)
+            self._autoflush()  # what SQLAlchemy does before a query
+            found = read_by_pk_sync(self, plan, ident)
             if found is not UNREAD:
                 return found
+            connection = self._plain_connection(plan, statement)
             row = connection.execute(statement, {PK_PARAM: ident}).first()
             return None if row is None else plan.load(self, row)
         return super().get(
@@ -370,6 +371,8 @@ def _transaction_ended(session: Session, transaction: Any) -> None:
         session.began_transaction = False
         session.reading_connections.clear()
         session.joined.clear()
+        if session.readers:  # commit() and rollback() hand back connections, readers too
+            session.release_readers()
 
 
 class AsyncSession(sa_asyncio.AsyncSession):
