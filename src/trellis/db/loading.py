@@ -63,6 +63,7 @@ class EntityPlan:
         "columns",
         "keys",
         "mapper",
+        "metadata",
         "pk_index",
     )
 
@@ -84,6 +85,10 @@ class EntityPlan:
         )
         #: ``by_pk`` as each driver that runs it itself wants it (:mod:`trellis.db.driver_reads`).
         self.by_pk_sql: dict[Any, str | None] = {}
+        model = mapper.class_
+        #: The keys of :meth:`results` rows (the model's name, the model), made once: results
+        #: only read it.
+        self.metadata = SimpleResultMetaData([model.__name__], [(model,)])
         #: ``select(Model)``, built once: what a bare ``select(Model)`` runs as (:meth:`shared`).
         self.all_rows: Select[Any] = select(mapper.class_)
 
@@ -114,9 +119,7 @@ class EntityPlan:
     def results(self, instances: list[Any]) -> Result[Any]:
         """``instances`` as ``session.execute(select(Model))`` gives them: one-entity rows
         keyed by the model's name and by the model itself."""
-        model = self.mapper.class_
-        metadata = SimpleResultMetaData([model.__name__], [(model,)])
-        return IteratorResult(metadata, iter(instances), _source_supports_scalars=True)
+        return IteratorResult(self.metadata, iter(instances), _source_supports_scalars=True)
 
     def load(self, session: Session, row: Any) -> Any:
         """The instance for one row (see :meth:`load_all`)."""
