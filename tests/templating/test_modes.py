@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -222,6 +223,19 @@ def test_the_scan_of_top_level_values() -> None:
     awaitable = coroutine_function()
     assert needs_async([awaitable])
     awaitable.close()
+
+    class Owner:
+        def plain(self) -> None:
+            return None
+
+        async def awaited(self) -> None:
+            return None
+
+    for _ in range(2):  # the second time, methods' functions come from the scan's cache
+        assert not needs_async([Owner().plain])
+        assert needs_async([Owner().awaited])
+        assert needs_async([functools.partial(coroutine_function)])
+        assert not needs_async([functools.partial(len, "ab")])
 
 
 def test_an_async_global_value_makes_every_page_async(

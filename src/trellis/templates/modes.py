@@ -63,11 +63,30 @@ def needs_async(values: Iterable[Any]) -> bool:
     """Whether a page with these top-level variables must render in async mode."""
     for value in values:
         if type(value) in _FUNCTIONS:
-            if inspect.iscoroutinefunction(value) or inspect.isasyncgenfunction(value):
+            if _is_async_callable(value):
                 return True
         elif _kind(value) != _PLAIN:
             return True
     return False
+
+
+#: function -> whether it is ``async def``; bound methods are looked up by their function.
+_ASYNC_FUNCTIONS: dict[Any, bool] = {}
+
+
+def _is_async_callable(value: Any) -> bool:
+    """``inspect``'s two checks cost about 1 µs a page for ``request.url_for`` alone (a new bound
+    method each request); a method's function, and a function, are checked once."""
+    key = value.__func__ if type(value) is types.MethodType else value
+    try:
+        found = _ASYNC_FUNCTIONS.get(key)
+    except TypeError:  # an unhashable partial
+        found = None
+    if found is None:
+        found = inspect.iscoroutinefunction(value) or inspect.isasyncgenfunction(value)
+        if type(value) is not functools.partial and len(_ASYNC_FUNCTIONS) < _KINDS_LIMIT:
+            _ASYNC_FUNCTIONS[key] = found
+    return found
 
 
 class NeedsAsync(jinja2.TemplateRuntimeError):
