@@ -10,6 +10,7 @@ import asyncio
 from typing import Any
 
 import asyncpg
+import psycopg
 import pytest
 from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy import orm as sa_orm
@@ -448,6 +449,40 @@ def test_a_reading_sync_unit_of_work_holds_one_connection_at_a_time(make_app: An
     with db.session() as session:
         assert [w.username for w in session.scalars(select(Writer))] == ["ann"]
     assert pool.checkedout() == 0
+    db.engines().dispose_sync()
+
+
+def test_psycopg_reads_by_key_keep_one_cursor_per_connection(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Database.of(make_app(require_server("postgresql"), pool_size=1, max_overflow=0))
+    writer_id, _ = _seed(db)
+    with db.session() as session:
+        session.execute(text("SELECT 1"))  # the pool's one connection, made before counting
+    made: list[Any] = []
+    cursor = psycopg.Connection.cursor
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        made.append(self)
+        return cursor(self, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "cursor", counting)
+    for _ in range(3):  # three units of work on the one pooled connection: one cursor
+        with db.session() as session:
+            assert session.get(Writer, writer_id).username == "ada"
+            session.expunge_all()
+            assert session.get(Writer, writer_id).username == "ada"  # read again
+            assert session.get(Writer, writer_id + 1000) is None
+    assert len(made) == 1
+    with db.session() as session, pytest.raises(DBAPIError):
+        session.get(Writer, "not a number")  # the connection and its cursor are dropped
+    before = len(made)  # (SQLAlchemy ran the read again, with a cursor of its own)
+    with db.session() as session:
+        assert session.get(Writer, writer_id).username == "ada"
+        session.expunge_all()
+        assert session.get(Writer, writer_id).username == "ada"
+    assert len(made) == before + 1
+    assert made[-1] is not made[0]  # a new connection, with a cursor of its own
     db.engines().dispose_sync()
 
 
