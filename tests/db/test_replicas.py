@@ -52,6 +52,32 @@ def test_reads_go_round_robin_to_the_replicas(database: Any) -> None:
     assert seen == [["on-r1"], ["on-r2"], ["on-r1"], ["on-r2"]]
 
 
+def test_plain_model_reads_take_one_turn_each(database: Any) -> None:
+    # A plain model's read is offered to the driver first (trellis.db.driver_reads), which
+    # declines SQLite; SQLAlchemy then runs it on the replica it was routed to, not the next.
+    _, db = database
+    seen = []
+    for _ in range(2):
+        with db.session() as session:
+            seen.append([writer.username for writer in session.scalars(select(Writer))])
+            session.expunge_all()
+            seen.append([session.get(Writer, 1).username])  # type: ignore[union-attr]
+    assert seen == [["on-r1"], ["on-r2"], ["on-r1"], ["on-r2"]]
+
+
+async def test_async_plain_model_reads_take_one_turn_each(database: Any) -> None:
+    _, db = database
+    seen = []
+    async with db.async_session() as session:
+        for _ in range(2):
+            seen.append([writer.username for writer in await session.scalars(select(Writer))])
+            session.expunge_all()
+            seen.append([(await session.get(Writer, 1)).username])
+            session.expunge_all()
+    assert seen == [["on-r1"], ["on-r2"], ["on-r1"], ["on-r2"]]
+    await db.dispose()
+
+
 def test_writes_and_later_reads_go_to_the_primary(database: Any) -> None:
     _, db = database
     with db.session() as session:

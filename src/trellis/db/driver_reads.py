@@ -141,21 +141,24 @@ class _Target:
     async def run(self, session: Session, method: str, *arguments: Any) -> Any:
         """The driver's ``method(*arguments)``, or :data:`UNREAD` after an error."""
         try:
-            return await getattr(self.driver, method)(*arguments)
+            found = await getattr(self.driver, method)(*arguments)
         except Exception:
             self.failed(session)
             return UNREAD
         except BaseException:  # cancelled mid-query: the connection's state is unknown
             self.failed(session, cancelled=True)
             raise
+        session.unrun_read = None  # run: the next read takes the next replica's turn
+        return found
 
     def run_sync(self, session: Session, sql: str, parameters: Any, *, one: bool) -> Any:
         """psycopg's rows (or one row) for ``sql``, or :data:`UNREAD` after an error."""
         try:
             if one:
-                return self._kept_cursor().execute(sql, parameters).fetchone()
-            with self.driver.cursor() as cursor:
-                return cursor.execute(sql, parameters).fetchall()
+                found = self._kept_cursor().execute(sql, parameters).fetchone()
+            else:
+                with self.driver.cursor() as cursor:
+                    found = cursor.execute(sql, parameters).fetchall()
         except Exception:
             self.info.pop(_CURSOR, None)
             self.failed(session)
@@ -164,6 +167,8 @@ class _Target:
             self.info.pop(_CURSOR, None)
             self.failed(session, cancelled=True)
             raise
+        session.unrun_read = None
+        return found
 
     def _kept_cursor(self) -> Any:
         """The pooled connection's cursor for one-row reads.  Making and closing a psycopg
@@ -224,7 +229,7 @@ def _find_target(
     """
     if session.writing or (session.autoflush and session.has_changes()):
         return None, None
-    bind: Any = session.route(plan.mapper, clause=statement)
+    bind: Any = session.route(plan.mapper, clause=statement, hold=True)
     connection = session.joined.get(bind)
     if connection is not None:
         if not _usable(session, connection):

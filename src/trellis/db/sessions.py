@@ -111,6 +111,8 @@ class Session(sa_orm.Session):
         #: back before SQLAlchemy takes a connection, and when the session commits, rolls back
         #: or closes.
         self.readers: dict[Any, Any] = {}
+        #: ``(database, bind)`` of a plain read routed for the driver that it has not run yet.
+        self.unrun_read: tuple[str, Engine | Connection] | None = None
 
     def get_bind(
         self,
@@ -130,9 +132,14 @@ class Session(sa_orm.Session):
         *,
         clause: Any = None,
         bind: Any = None,
+        hold: bool = False,
         **kwargs: Any,
     ) -> Engine | Connection:
-        """Where a statement goes (``get_bind`` without handing back the driver's readers)."""
+        """Where a statement goes (``get_bind`` without handing back the driver's readers).
+
+        ``hold`` is for a plain read the driver may run itself: its bind is kept
+        (:attr:`unrun_read`) until the driver ran it, so that when SQLAlchemy runs the read
+        instead, it goes to the same replica rather than taking the next one's turn too."""
         binder = self.binder
         if binder is None or bind is not None:
             return super().get_bind(mapper, clause=clause, bind=bind, **kwargs)
@@ -143,7 +150,15 @@ class Session(sa_orm.Session):
             self.wrote = True
             if not self.writing:
                 self.start_writing()
-        return binder.bind_for(name, write=self.wrote, asynchronous=self.asynchronous)
+        elif self.unrun_read is not None and self.unrun_read[0] == name and not self.wrote:
+            found = self.unrun_read[1]
+            if not hold:
+                self.unrun_read = None
+            return found
+        found = binder.bind_for(name, write=self.wrote, asynchronous=self.asynchronous)
+        if hold:
+            self.unrun_read = (name, found)
+        return found
 
     def release_readers(self, *, invalidate: bool = False) -> None:
         """Hand the driver's reading connections back to their pools (they hold no transaction,
@@ -172,6 +187,7 @@ class Session(sa_orm.Session):
     def start_writing(self) -> None:
         """What comes next needs a transaction: connections reading in autocommit stop."""
         self.writing = True
+        self.unrun_read = None
         for connection in self.reading_connections:
             dbapi_connection = connection.connection.dbapi_connection
             if dbapi_connection is not None:
